@@ -1,0 +1,382 @@
+/**
+ * Applications: drafts, submission, tracking, officers' decisions and
+ * resubmission after a deficiency.
+ *
+ * Every state change is one transaction: the change, its timeline entry and
+ * its audit record commit together or not at all (ARCHITECTURE.md §4).
+ * Submission is idempotent per draft and per `Idempotency-Key` (C-09).
+ * Officers' actions carry the version they saw; a stale one is refused (409).
+ */
+import { Temporal } from "temporal-polyfill";
+import { appendAudit } from "../audit/service.ts";
+import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
+import { DomainError } from "../common/errors.ts";
+import { nfcMultiline } from "../common/text.ts";
+import { instantOf, isoOf } from "../common/time.ts";
+import type { Db, Queryable } from "../db/client.ts";
+import type { Official } from "../identity/service.ts";
+import type { CustodyEvent } from "../sla/due-date.ts";
+import { isOverdue } from "../sla/due-date.ts";
+import { dueDateOf } from "../sla/service.ts";
+import { ACTION_ACTOR, type Action, FINAL_STATUSES, isStatus, nextStatus, type Status } from "../workflow/generic.ts";
+import type { GenericApplication } from "./generic-form.ts";
+import { formatReference, parseReference } from "./reference.ts";
+import * as repo from "./repository.ts";
+
+export type { ApplicationRow, DocumentRow, DraftRow, EventRow } from "./repository.ts";
+export { applicationDocuments, draftDocuments, findDraft } from "./repository.ts";
+
+/** Drafts are kept this many calendar days after their last change. */
+export const DRAFT_TTL_DAYS = 30;
+/** The longest remark an official may write, in characters. */
+export const MAX_REMARK_LENGTH = 2000;
+
+/** What the citizen is told after submitting. */
+export type SubmissionResult = { reference: string; dueDate: string | null; status: Status; created: boolean };
+
+/** One line of the public timeline. No official's personal data. */
+export type TimelineEntry = { at: string; action: string; status: string; remark?: string; dueDate?: string | null };
+
+/** What tracking shows: status, due date, the office that holds it, and the timeline. */
+export type TrackView = {
+  reference: string;
+  service: { id: number; name: string; department: string };
+  status: Status;
+  dueDate: string | null;
+  overdue: boolean;
+  office: string;
+  receivedAt: string;
+  version: number;
+  timeline: TimelineEntry[];
+};
+
+const iso = (i: Temporal.Instant) => i.toString();
+const addDays = (i: Temporal.Instant, days: number) => i.add({ hours: 24 * days });
+
+// ------------------------------------------------------------------ drafts
+
+/** Creates a draft for a service with the answers given so far. @throws DomainError not_found for an unknown service. */
+export async function createDraft(
+  db: Db,
+  serviceId: number,
+  data: Record<string, unknown>,
+  now: Temporal.Instant,
+  channel = "online",
+): Promise<repo.DraftRow> {
+  const service = await getService(db, serviceId);
+  if (!service) throw new DomainError("not_found", "No such service");
+  return repo.insertDraft(db, { serviceId, data, channel, now: iso(now), expiresAt: iso(addDays(now, DRAFT_TTL_DAYS)) });
+}
+
+/** Saves a draft's answers. */
+export async function saveDraft(db: Db, draftId: string, data: Record<string, unknown>, now: Temporal.Instant): Promise<void> {
+  await repo.updateDraftData(db, draftId, data, iso(now));
+}
+
+/** Records a stored upload against a draft. */
+export function addDraftDocument(
+  db: Db,
+  draftId: string,
+  doc: { filename: string; mime: string; size: number; sha256: string },
+  now: Temporal.Instant,
+): Promise<repo.DocumentRow> {
+  return repo.insertDocument(db, { ...doc, draftId, uploadedAt: iso(now) });
+}
+
+/** Removes an upload from a draft. */
+export function removeDraftDocument(db: Db, draftId: string, documentId: string): Promise<void> {
+  return repo.deleteDraftDocument(db, draftId, documentId);
+}
+
+// ------------------------------------------------------------------ submission
+
+/** What a submission needs: validated answers and the ids of documents already stored. */
+export type Submission = {
+  application: GenericApplication;
+  documentIds: string[];
+  channel: string;
+  draftId?: string;
+  idempotencyKey?: string;
+  now: Temporal.Instant;
+};
+
+/**
+ * Files an application. Idempotent: a second call with the same draft id or
+ * idempotency key returns the first application (created: false).
+ * @throws DomainError not_found for an unknown service; unprocessable when the district has no reference code.
+ */
+export async function submitApplication(db: Db, s: Submission): Promise<SubmissionResult> {
+  const existing = await findExisting(db, s);
+  if (existing) return resultOf(existing, false);
+  return db.transaction(async (tx) => {
+    const service = await getService(tx, s.application.serviceId);
+    if (!service) throw new DomainError("not_found", "No such service", [{ field: "serviceId", code: "unknown_service" }]);
+    const district = s.application.address.districtCode;
+    const abbreviation = await repo.districtAbbreviation(tx, district);
+    if (!abbreviation) throw new DomainError("unprocessable", `District ${district} has no reference code`);
+    const reference = formatReference(abbreviation, await repo.nextReferenceNumber(tx));
+    const timeLimitDays = service.timeLimitDays ?? 0;
+    const basis = service.timeLimitBasis === "calendar" ? "calendar" : "working";
+    const sla = await dueDateOf(tx, { receivedAt: s.now, timeLimitDays, basis, districtCode: district, custody: [], asOf: s.now });
+    const row = await repo.insertApplicationOnce(tx, {
+      reference,
+      serviceId: service.id,
+      departmentId: service.departmentId,
+      districtCode: district,
+      tehsilCode: s.application.address.tehsilCode,
+      applicantName: s.application.applicant.name,
+      mobile: s.application.applicant.mobile,
+      formData: s.application as unknown as Record<string, unknown>,
+      status: "submitted",
+      channel: s.channel,
+      timeLimitDays,
+      timeLimitBasis: basis,
+      receivedAt: iso(s.now),
+      dueDate: sla.dueDate,
+      draftId: s.draftId ?? null,
+      idempotencyKey: s.idempotencyKey ?? null,
+      createdAt: iso(s.now),
+      updatedAt: iso(s.now),
+    });
+    if (!row) {
+      // A concurrent request with the same draft or key committed first.
+      const winner = await findExisting(tx, s);
+      if (!winner) throw new DomainError("conflict", "The application could not be filed; try again");
+      return resultOf(winner, false);
+    }
+    await repo.attachDocuments(tx, s.documentIds, row.id);
+    if (s.draftId) await repo.markDraftSubmitted(tx, s.draftId, row.id);
+    await repo.insertEvent(tx, {
+      applicationId: row.id,
+      at: iso(s.now),
+      action: "submitted",
+      fromStatus: null,
+      toStatus: "submitted",
+      actorKind: "applicant",
+      dueDate: sla.dueDate,
+    });
+    await appendAudit(tx, {
+      stream: `application:${row.id}`,
+      actor: "applicant",
+      action: "application.submitted",
+      data: { reference, serviceId: service.id, channel: s.channel, documents: s.documentIds.length },
+      at: iso(s.now),
+    });
+    return resultOf(row, true);
+  });
+}
+
+function findExisting(q: Queryable, s: Pick<Submission, "draftId" | "idempotencyKey">) {
+  if (s.draftId) return repo.findApplicationBy(q, { draftId: s.draftId });
+  if (s.idempotencyKey) return repo.findApplicationBy(q, { idempotencyKey: s.idempotencyKey });
+  return Promise.resolve(undefined);
+}
+
+function resultOf(row: repo.ApplicationRow, created: boolean): SubmissionResult {
+  return { reference: row.reference, dueDate: row.dueDate, status: row.status as Status, created };
+}
+
+// ------------------------------------------------------------------ tracking
+
+/**
+ * Finds an application by reference number and the applicant's mobile number.
+ * Both must match; otherwise undefined (the caller must not say which was wrong).
+ */
+export async function findForApplicant(q: Queryable, reference: string, mobile: string): Promise<repo.ApplicationRow | undefined> {
+  const ref = parseReference(reference);
+  if (!ref) return undefined;
+  const row = await repo.findApplicationBy(q, { reference: ref });
+  return row && row.mobile === mobile ? row : undefined;
+}
+
+/** The tracking view of an application. */
+export async function trackView(q: Queryable, row: repo.ApplicationRow, now: Temporal.Instant): Promise<TrackView> {
+  const service = (await getService(q, row.serviceId)) as ServiceWithDepartment;
+  const timeline = (await repo.events(q, row.id)).map((e) => ({
+    at: isoOf(e.at),
+    action: e.action,
+    status: e.toStatus,
+    ...(e.remark ? { remark: e.remark } : {}),
+    dueDate: e.dueDate,
+  }));
+  const status = row.status as Status;
+  return {
+    reference: row.reference,
+    service: { id: service.id, name: service.name, department: service.departmentName },
+    status,
+    dueDate: row.dueDate,
+    overdue: !FINAL_STATUSES.has(status) && isOverdue(row.dueDate, now),
+    office: officeOf(service),
+    receivedAt: isoOf(row.receivedAt),
+    version: row.version,
+    timeline,
+  };
+}
+
+/** The office that holds an application: the designated officer's, as notified. */
+export function officeOf(service: ServiceWithDepartment): string {
+  return service.designatedOfficer ? `${service.designatedOfficer}, ${service.departmentName}` : service.departmentName;
+}
+
+// ------------------------------------------------------------------ officers
+
+/** Whether an official's jurisdiction covers an application (district and department). */
+export function inJurisdiction(official: Official, app: Pick<repo.ApplicationRow, "districtCode" | "departmentId">): boolean {
+  if (official.districtCode !== null && official.districtCode !== app.districtCode) return false;
+  if (official.departmentId !== null && official.departmentId !== app.departmentId) return false;
+  return true;
+}
+
+/** Pending applications in the official's jurisdiction, by due date. */
+export async function officerInbox(q: Queryable, official: Official, limit = 200): Promise<repo.ApplicationRow[]> {
+  return repo.inbox(q, {
+    districtCode: official.districtCode,
+    departmentId: official.departmentId,
+    statuses: ["submitted", "resubmitted", "sent_back"],
+    limit,
+  });
+}
+
+/**
+ * Opens an application for an official: the row, its documents and timeline.
+ * Logs the view in the audit trail (who saw whose record, when).
+ * @throws DomainError not_found when unknown or outside the official's jurisdiction (404, not 403).
+ */
+export async function openForOfficial(db: Db, official: Official, reference: string, now: Temporal.Instant) {
+  const ref = parseReference(reference);
+  const row = ref ? await repo.findApplicationBy(db, { reference: ref }) : undefined;
+  if (!row || !inJurisdiction(official, row)) throw new DomainError("not_found", "No such application");
+  await db.transaction(async (tx) => {
+    await appendAudit(tx, {
+      stream: `application:${row.id}`,
+      actor: `official:${official.id}`,
+      action: "application.viewed",
+      data: { reference: row.reference },
+      at: iso(now),
+    });
+  });
+  return {
+    row,
+    documents: await repo.applicationDocuments(db, row.id),
+    view: await trackView(db, row, now),
+  };
+}
+
+/** An official's decision on an application. */
+export type Decision = { action: Action; remark: string; version: number };
+
+/**
+ * Applies an official's action (approve, reject, send back) in one transaction.
+ * @throws DomainError not_found (unknown or out of jurisdiction), validation (remark missing or too long),
+ *   invalid_transition (the workflow does not allow it now), stale (the version moved on: 409).
+ */
+export async function decide(db: Db, official: Official, reference: string, d: Decision, now: Temporal.Instant): Promise<TrackView> {
+  const remark = nfcMultiline(d.remark ?? "");
+  if (!remark) throw new DomainError("validation", "Enter a remark", [{ field: "remark", code: "required" }]);
+  if (remark.length > MAX_REMARK_LENGTH) {
+    throw new DomainError("validation", "The remark is too long", [{ field: "remark", code: "too_long", params: { max: MAX_REMARK_LENGTH } }]);
+  }
+  if (ACTION_ACTOR[d.action] !== "official") throw new DomainError("validation", "Not an officer's action", [{ field: "action", code: "invalid" }]);
+  return db.transaction(async (tx) => {
+    const ref = parseReference(reference);
+    const row = ref ? await repo.findApplicationBy(tx, { reference: ref }) : undefined;
+    if (!row || !inJurisdiction(official, row)) throw new DomainError("not_found", "No such application");
+    return transition(tx, row, { ...d, remark }, `official:${official.id}`, now);
+  });
+}
+
+/**
+ * Applies a resubmission by the applicant after a deficiency: the corrected
+ * answers and any new documents, in one transaction.
+ * @throws DomainError invalid_transition when the application is not sent back; stale on a concurrent change.
+ */
+export async function resubmit(
+  db: Db,
+  row: repo.ApplicationRow,
+  r: { application: GenericApplication; documentIds: string[]; remark?: string; version: number; now: Temporal.Instant },
+): Promise<TrackView> {
+  return db.transaction(async (tx) => {
+    await repo.attachDocuments(tx, r.documentIds, row.id);
+    return transition(
+      tx,
+      row,
+      { action: "resubmit", remark: nfcMultiline(r.remark ?? ""), version: r.version },
+      "applicant",
+      r.now,
+      { formData: r.application as unknown as Record<string, unknown>, applicantName: r.application.applicant.name },
+    );
+  });
+}
+
+async function transition(
+  tx: Queryable,
+  row: repo.ApplicationRow,
+  d: Decision,
+  actor: string,
+  now: Temporal.Instant,
+  extra: Partial<Pick<repo.ApplicationRow, "formData" | "applicantName">> = {},
+): Promise<TrackView> {
+  const from = row.status;
+  if (!isStatus(from)) throw new Error(`application ${row.reference} has unknown status ${from}`);
+  if (row.version !== d.version) throw new DomainError("stale", "Someone else changed this application. Reload it and try again.");
+  const to = nextStatus(from, d.action);
+  if (!to) throw new DomainError("invalid_transition", `You cannot ${d.action.replace("_", " ")} an application that is ${from.replace("_", " ")}`);
+  const custody = await custodyOf(tx, row.id);
+  if (d.action === "send_back") custody.push({ at: now, holder: "applicant" });
+  if (d.action === "resubmit") custody.push({ at: now, holder: "department" });
+  const sla = await dueDateOf(tx, {
+    receivedAt: instantOf(row.receivedAt),
+    timeLimitDays: row.timeLimitDays,
+    basis: row.timeLimitBasis === "calendar" ? "calendar" : "working",
+    districtCode: row.districtCode,
+    custody,
+    asOf: now,
+  });
+  const dueDate = FINAL_STATUSES.has(to) ? row.dueDate : sla.dueDate;
+  const updated = await repo.updateApplicationIfVersion(tx, row.id, d.version, {
+    status: to,
+    dueDate,
+    decidedAt: FINAL_STATUSES.has(to) ? iso(now) : null,
+    updatedAt: iso(now),
+    ...extra,
+  });
+  if (!updated) throw new DomainError("stale", "Someone else changed this application. Reload it and try again.");
+  const action = d.action === "resubmit" ? "resubmitted" : d.action === "send_back" ? "sent_back" : d.action === "approve" ? "approved" : "rejected";
+  await repo.insertEvent(tx, {
+    applicationId: row.id,
+    at: iso(now),
+    action,
+    fromStatus: from,
+    toStatus: to,
+    remark: d.remark || null,
+    actorKind: actor === "applicant" ? "applicant" : "official",
+    actorId: actor === "applicant" ? null : actor,
+    dueDate,
+  });
+  await appendAudit(tx, {
+    stream: `application:${row.id}`,
+    actor,
+    action: `application.${action}`,
+    data: { reference: row.reference, from, to, version: updated.version, dueDate },
+    at: iso(now),
+  });
+  return trackView(tx, updated, now);
+}
+
+/** Custody changes so far, from the timeline: send-back gives it to the applicant, resubmission returns it. */
+async function custodyOf(q: Queryable, applicationId: number): Promise<CustodyEvent[]> {
+  const out: CustodyEvent[] = [];
+  for (const e of await repo.events(q, applicationId)) {
+    const at = instantOf(e.at);
+    if (e.action === "sent_back") out.push({ at, holder: "applicant" });
+    if (e.action === "resubmitted") out.push({ at, holder: "department" });
+  }
+  return out;
+}
+
+/** The service row of an application (for pages). */
+export async function serviceOf(q: Queryable, row: repo.ApplicationRow): Promise<ServiceWithDepartment> {
+  const s = await getService(q, row.serviceId);
+  if (!s) throw new Error(`service ${row.serviceId} missing`);
+  return s;
+}

@@ -1,0 +1,45 @@
+/**
+ * Typed configuration from the environment (12-factor).
+ *
+ * Every setting has a default that gives a working portal on the embedded
+ * database. See README.md "Configuration" for the table of variables.
+ */
+import path from "node:path";
+
+/** The portal's settings, read once at start. */
+export type Config = {
+  /** TCP port of the web server. Env `PORT`, default 3000. */
+  port: number;
+  /** Interface to bind. Env `HOST`, default 127.0.0.1. */
+  host: string;
+  /** PostgreSQL connection string. Env `DATABASE_URL`; unset means embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** Folder for the embedded database and uploaded documents. Env `SEWA_DATA_DIR`, default `./var`. */
+  dataDir: string;
+  /** pino level. Env `LOG_LEVEL`, default `info`. */
+  logLevel: string;
+  /** Secret for signing cookies. Env `SEWA_COOKIE_SECRET`; a development default is used when unset. */
+  cookieSecret: string;
+  /** Whether cookies get the `Secure` flag (behind TLS). Env `SEWA_SECURE_COOKIES=1`. */
+  secureCookies: boolean;
+};
+
+/**
+ * Reads the configuration from `env`.
+ * @throws Error when PORT is not an integer in 0..65535.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer 0..65535, got ${env.PORT}`);
+  }
+  return {
+    port,
+    host: env.HOST ?? "127.0.0.1",
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.SEWA_DATA_DIR ?? "./var"),
+    logLevel: env.LOG_LEVEL ?? "info",
+    cookieSecret: env.SEWA_COOKIE_SECRET ?? "development-only-cookie-secret-change-me-please",
+    secureCookies: env.SEWA_SECURE_COOKIES === "1",
+  };
+}

@@ -155,16 +155,26 @@ export const GENERIC_FORM_FIELD_ORDER = [
 ] as const;
 
 function sortErrors(errors: FieldError[]): FieldError[] {
-  const order = (f: string) => {
-    const i = (GENERIC_FORM_FIELD_ORDER as readonly string[]).indexOf(f);
-    return i === -1 ? GENERIC_FORM_FIELD_ORDER.length : i;
+  const known = GENERIC_FORM_FIELD_ORDER as readonly string[];
+  // A field not on the page (an unknown property) goes at the end of its object's fields.
+  const order = (f: string): number => {
+    const i = known.indexOf(f);
+    if (i !== -1) return i;
+    const parent = f.split(".").slice(0, -1).join(".");
+    if (parent === "") return known.length;
+    const last = known.findLastIndex((k) => k === parent || k.startsWith(`${parent}.`));
+    return last === -1 ? known.length : last + 0.5;
   };
   const seen = new Set<string>();
   return errors
     .map((e, i) => ({ e, i }))
     .sort((a, b) => order(a.e.field) - order(b.e.field) || a.i - b.i)
     .map(({ e }) => e)
-    .filter((e) => (seen.has(e.field) ? false : (seen.add(e.field), true)));
+    .filter((e) => {
+      if (seen.has(e.field)) return false;
+      seen.add(e.field);
+      return true;
+    });
 }
 
 /* --------------------------------------------------------------------- ajv */

@@ -104,7 +104,9 @@ export function codePointLength(s: string): number {
 /* -------------------------------------------------------- mobile, pincode */
 
 /** Result of a numeric-field normaliser: the canonical ASCII value, or a stable error code. */
-export type NormaliseResult<C extends string> = { ok: true; value: string } | { ok: false; code: C };
+export type NormaliseResult<C extends string> =
+  | { ok: true; value: string }
+  | { ok: false; code: C };
 
 /** Error codes of {@link normaliseMobile}. */
 export type MobileErrorCode =

@@ -3,7 +3,14 @@
  */
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type Queryable, rows } from "../db/client.ts";
-import { applicationEvents, applications, districts, documents, drafts } from "../db/schema.ts";
+import {
+  applicationEvents,
+  applications,
+  districts,
+  documents,
+  drafts,
+  idempotencyKeys,
+} from "../db/schema.ts";
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type DraftRow = typeof drafts.$inferSelect;
@@ -13,23 +20,45 @@ export type EventRow = typeof applicationEvents.$inferSelect;
 /** Creates a draft that expires after `ttlDays` calendar days. */
 export async function insertDraft(
   q: Queryable,
-  d: { serviceId: number; data: Record<string, unknown>; channel: string; now: string; expiresAt: string },
+  d: {
+    serviceId: number;
+    data: Record<string, unknown>;
+    channel: string;
+    now: string;
+    expiresAt: string;
+  },
 ): Promise<DraftRow> {
   const [row] = await q
     .insert(drafts)
-    .values({ serviceId: d.serviceId, data: d.data, channel: d.channel, createdAt: d.now, updatedAt: d.now, expiresAt: d.expiresAt })
+    .values({
+      serviceId: d.serviceId,
+      data: d.data,
+      channel: d.channel,
+      createdAt: d.now,
+      updatedAt: d.now,
+      expiresAt: d.expiresAt,
+    })
     .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
 }
 
 /** Replaces a draft's answers. */
-export async function updateDraftData(q: Queryable, id: string, data: Record<string, unknown>, now: string): Promise<void> {
+export async function updateDraftData(
+  q: Queryable,
+  id: string,
+  data: Record<string, unknown>,
+  now: string,
+): Promise<void> {
   await q.update(drafts).set({ data, updatedAt: now }).where(eq(drafts.id, id));
 }
 
 /** A draft by id that has not expired at `now` (submitted drafts are returned too). */
-export async function findDraft(q: Queryable, id: string, now: string): Promise<DraftRow | undefined> {
+export async function findDraft(
+  q: Queryable,
+  id: string,
+  now: string,
+): Promise<DraftRow | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await q
     .select()
@@ -39,12 +68,19 @@ export async function findDraft(q: Queryable, id: string, now: string): Promise<
 }
 
 /** Marks a draft as submitted. */
-export async function markDraftSubmitted(q: Queryable, id: string, applicationId: number): Promise<void> {
+export async function markDraftSubmitted(
+  q: Queryable,
+  id: string,
+  applicationId: number,
+): Promise<void> {
   await q.update(drafts).set({ applicationId }).where(eq(drafts.id, id));
 }
 
 /** Records an uploaded document against a draft or an application. */
-export async function insertDocument(q: Queryable, d: typeof documents.$inferInsert): Promise<DocumentRow> {
+export async function insertDocument(
+  q: Queryable,
+  d: typeof documents.$inferInsert,
+): Promise<DocumentRow> {
   const [row] = await q.insert(documents).values(d).returning();
   if (!row) throw new Error("insert returned no row");
   return row;
@@ -60,15 +96,42 @@ export function draftDocuments(q: Queryable, draftId: string): Promise<DocumentR
 }
 
 /** Removes a document from a draft (only while unattached). */
-export async function deleteDraftDocument(q: Queryable, draftId: string, documentId: string): Promise<void> {
+export async function deleteDraftDocument(
+  q: Queryable,
+  draftId: string,
+  documentId: string,
+): Promise<void> {
   if (!isUuid(documentId)) return;
   await q
     .delete(documents)
-    .where(and(eq(documents.id, documentId), eq(documents.draftId, draftId), isNull(documents.applicationId)));
+    .where(
+      and(
+        eq(documents.id, documentId),
+        eq(documents.draftId, draftId),
+        isNull(documents.applicationId),
+      ),
+    );
+}
+
+/** Documents among `ids` attached to neither a draft nor an application. */
+export function unattachedDocuments(q: Queryable, ids: string[]): Promise<DocumentRow[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return Promise.resolve([]);
+  return q
+    .select()
+    .from(documents)
+    .where(
+      and(inArray(documents.id, valid), isNull(documents.applicationId), isNull(documents.draftId)),
+    )
+    .orderBy(asc(documents.uploadedAt), asc(documents.id));
 }
 
 /** Attaches documents to an application. */
-export async function attachDocuments(q: Queryable, ids: string[], applicationId: number): Promise<void> {
+export async function attachDocuments(
+  q: Queryable,
+  ids: string[],
+  applicationId: number,
+): Promise<void> {
   if (ids.length === 0) return;
   await q.update(documents).set({ applicationId }).where(inArray(documents.id, ids));
 }
@@ -84,13 +147,22 @@ export function applicationDocuments(q: Queryable, applicationId: number): Promi
 
 /** Draws the next number from the reference sequence. */
 export async function nextReferenceNumber(q: Queryable): Promise<number> {
-  const [row] = await rows<{ n: string | number }>(q, sql`select nextval('application_reference_seq') as n`);
+  const [row] = await rows<{ n: string | number }>(
+    q,
+    sql`select nextval('application_reference_seq') as n`,
+  );
   return Number(row?.n);
 }
 
 /** The district's 3-letter reference code. */
-export async function districtAbbreviation(q: Queryable, districtCode: number): Promise<string | undefined> {
-  const [row] = await q.select({ a: districts.abbreviation }).from(districts).where(eq(districts.code, districtCode));
+export async function districtAbbreviation(
+  q: Queryable,
+  districtCode: number,
+): Promise<string | undefined> {
+  const [row] = await q
+    .select({ a: districts.abbreviation })
+    .from(districts)
+    .where(eq(districts.code, districtCode));
   return row?.a ?? undefined;
 }
 
@@ -109,15 +181,18 @@ export async function insertApplicationOnce(
 /** The application created from a draft or with an idempotency key. */
 export async function findApplicationBy(
   q: Queryable,
-  by: { draftId?: string; idempotencyKey?: string; reference?: string },
+  by: { id?: number; draftId?: string; idempotencyKey?: string; reference?: string },
 ): Promise<ApplicationRow | undefined> {
-  const where = by.draftId
-    ? eq(applications.draftId, by.draftId)
-    : by.idempotencyKey
-      ? eq(applications.idempotencyKey, by.idempotencyKey)
-      : by.reference
-        ? eq(applications.reference, by.reference)
-        : undefined;
+  const where =
+    by.id !== undefined
+      ? eq(applications.id, by.id)
+      : by.draftId
+        ? eq(applications.draftId, by.draftId)
+        : by.idempotencyKey
+          ? eq(applications.idempotencyKey, by.idempotencyKey)
+          : by.reference
+            ? eq(applications.reference, by.reference)
+            : undefined;
   if (!where) return undefined;
   const [row] = await q.select().from(applications).where(where);
   return row;
@@ -131,7 +206,12 @@ export async function updateApplicationIfVersion(
   q: Queryable,
   id: number,
   expectedVersion: number,
-  set: Partial<Pick<ApplicationRow, "status" | "dueDate" | "decidedAt" | "formData" | "applicantName" | "mobile" | "updatedAt">>,
+  set: Partial<
+    Pick<
+      ApplicationRow,
+      "status" | "dueDate" | "decidedAt" | "formData" | "applicantName" | "mobile" | "updatedAt"
+    >
+  >,
 ): Promise<ApplicationRow | undefined> {
   const [row] = await q
     .update(applications)
@@ -142,7 +222,10 @@ export async function updateApplicationIfVersion(
 }
 
 /** Appends a timeline event. */
-export async function insertEvent(q: Queryable, e: typeof applicationEvents.$inferInsert): Promise<void> {
+export async function insertEvent(
+  q: Queryable,
+  e: typeof applicationEvents.$inferInsert,
+): Promise<void> {
   await q.insert(applicationEvents).values(e);
 }
 
@@ -158,11 +241,18 @@ export function events(q: Queryable, applicationId: number): Promise<EventRow[]>
 /** Applications in a jurisdiction with the given statuses, by due date (paused ones last), then age. */
 export function inbox(
   q: Queryable,
-  scope: { districtCode: number | null; departmentId: number | null; statuses: string[]; limit: number },
+  scope: {
+    districtCode: number | null;
+    departmentId: number | null;
+    statuses: string[];
+    limit: number;
+  },
 ): Promise<ApplicationRow[]> {
   const conditions = [inArray(applications.status, scope.statuses)];
-  if (scope.districtCode !== null) conditions.push(eq(applications.districtCode, scope.districtCode));
-  if (scope.departmentId !== null) conditions.push(eq(applications.departmentId, scope.departmentId));
+  if (scope.districtCode !== null)
+    conditions.push(eq(applications.districtCode, scope.districtCode));
+  if (scope.departmentId !== null)
+    conditions.push(eq(applications.departmentId, scope.departmentId));
   return q
     .select()
     .from(applications)
@@ -178,4 +268,18 @@ export function recentApplications(q: Queryable, limit: number): Promise<Applica
 
 function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+/** Records the result of a write made with an `Idempotency-Key`. */
+export async function insertIdempotencyKey(
+  q: Queryable,
+  k: typeof idempotencyKeys.$inferInsert,
+): Promise<void> {
+  await q.insert(idempotencyKeys).values(k).onConflictDoNothing();
+}
+
+/** The stored result of a write made with this key. */
+export async function findIdempotencyKey(q: Queryable, key: string) {
+  const [row] = await q.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+  return row;
 }

@@ -7,7 +7,7 @@
  * Submission is idempotent per draft and per `Idempotency-Key` (C-09).
  * Officers' actions carry the version they saw; a stale one is refused (409).
  */
-import { Temporal } from "temporal-polyfill";
+import type { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../audit/service.ts";
 import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
@@ -18,13 +18,24 @@ import type { Official } from "../identity/service.ts";
 import type { CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
 import { dueDateOf } from "../sla/service.ts";
-import { ACTION_ACTOR, type Action, FINAL_STATUSES, isStatus, nextStatus, type Status } from "../workflow/generic.ts";
+import {
+  ACTION_ACTOR,
+  type Action,
+  FINAL_STATUSES,
+  isStatus,
+  nextStatus,
+  type Status,
+} from "../workflow/generic.ts";
 import type { GenericApplication } from "./generic-form.ts";
 import { formatReference, parseReference } from "./reference.ts";
 import * as repo from "./repository.ts";
 
 export type { ApplicationRow, DocumentRow, DraftRow, EventRow } from "./repository.ts";
 export { applicationDocuments, draftDocuments, findDraft } from "./repository.ts";
+/** A filed application's stored answers (the generic form's JSON contract). */
+export type StoredApplication = GenericApplication;
+/** Normalises a typed reference number; undefined when it cannot be one. */
+export const normaliseReference = parseReference;
 
 /** Drafts are kept this many calendar days after their last change. */
 export const DRAFT_TTL_DAYS = 30;
@@ -32,10 +43,21 @@ export const DRAFT_TTL_DAYS = 30;
 export const MAX_REMARK_LENGTH = 2000;
 
 /** What the citizen is told after submitting. */
-export type SubmissionResult = { reference: string; dueDate: string | null; status: Status; created: boolean };
+export type SubmissionResult = {
+  reference: string;
+  dueDate: string | null;
+  status: Status;
+  created: boolean;
+};
 
 /** One line of the public timeline. No official's personal data. */
-export type TimelineEntry = { at: string; action: string; status: string; remark?: string; dueDate?: string | null };
+export type TimelineEntry = {
+  at: string;
+  action: string;
+  status: string;
+  remark?: string;
+  dueDate?: string | null;
+};
 
 /** What tracking shows: status, due date, the office that holds it, and the timeline. */
 export type TrackView = {
@@ -65,11 +87,22 @@ export async function createDraft(
 ): Promise<repo.DraftRow> {
   const service = await getService(db, serviceId);
   if (!service) throw new DomainError("not_found", "No such service");
-  return repo.insertDraft(db, { serviceId, data, channel, now: iso(now), expiresAt: iso(addDays(now, DRAFT_TTL_DAYS)) });
+  return repo.insertDraft(db, {
+    serviceId,
+    data,
+    channel,
+    now: iso(now),
+    expiresAt: iso(addDays(now, DRAFT_TTL_DAYS)),
+  });
 }
 
 /** Saves a draft's answers. */
-export async function saveDraft(db: Db, draftId: string, data: Record<string, unknown>, now: Temporal.Instant): Promise<void> {
+export async function saveDraft(
+  db: Db,
+  draftId: string,
+  data: Record<string, unknown>,
+  now: Temporal.Instant,
+): Promise<void> {
   await repo.updateDraftData(db, draftId, data, iso(now));
 }
 
@@ -93,10 +126,15 @@ export function removeDraftDocument(db: Db, draftId: string, documentId: string)
 /** What a submission needs: validated answers and the ids of documents already stored. */
 export type Submission = {
   application: GenericApplication;
+  /** Uploads already recorded (against the draft). */
   documentIds: string[];
+  /** Uploads already in the document store but not yet recorded (API). */
+  newDocuments?: Array<{ filename: string; mime: string; size: number; sha256: string }>;
   channel: string;
   draftId?: string;
   idempotencyKey?: string;
+  /** SHA-256 of the request, so a reused key with another body is refused. */
+  requestHash?: string;
   now: Temporal.Instant;
 };
 
@@ -107,17 +145,28 @@ export type Submission = {
  */
 export async function submitApplication(db: Db, s: Submission): Promise<SubmissionResult> {
   const existing = await findExisting(db, s);
-  if (existing) return resultOf(existing, false);
+  if (existing) return replayOf(db, existing, s);
   return db.transaction(async (tx) => {
     const service = await getService(tx, s.application.serviceId);
-    if (!service) throw new DomainError("not_found", "No such service", [{ field: "serviceId", code: "unknown_service" }]);
+    if (!service)
+      throw new DomainError("not_found", "No such service", [
+        { field: "serviceId", code: "unknown_service" },
+      ]);
     const district = s.application.address.districtCode;
     const abbreviation = await repo.districtAbbreviation(tx, district);
-    if (!abbreviation) throw new DomainError("unprocessable", `District ${district} has no reference code`);
+    if (!abbreviation)
+      throw new DomainError("unprocessable", `District ${district} has no reference code`);
     const reference = formatReference(abbreviation, await repo.nextReferenceNumber(tx));
     const timeLimitDays = service.timeLimitDays ?? 0;
     const basis = service.timeLimitBasis === "calendar" ? "calendar" : "working";
-    const sla = await dueDateOf(tx, { receivedAt: s.now, timeLimitDays, basis, districtCode: district, custody: [], asOf: s.now });
+    const sla = await dueDateOf(tx, {
+      receivedAt: s.now,
+      timeLimitDays,
+      basis,
+      districtCode: district,
+      custody: [],
+      asOf: s.now,
+    });
     const row = await repo.insertApplicationOnce(tx, {
       reference,
       serviceId: service.id,
@@ -141,10 +190,23 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
     if (!row) {
       // A concurrent request with the same draft or key committed first.
       const winner = await findExisting(tx, s);
-      if (!winner) throw new DomainError("conflict", "The application could not be filed; try again");
-      return resultOf(winner, false);
+      if (!winner)
+        throw new DomainError("conflict", "The application could not be filed; try again");
+      return replayOf(tx, winner, s);
     }
     await repo.attachDocuments(tx, s.documentIds, row.id);
+    for (const doc of s.newDocuments ?? []) {
+      await repo.insertDocument(tx, { ...doc, applicationId: row.id, uploadedAt: iso(s.now) });
+    }
+    if (s.idempotencyKey) {
+      await repo.insertIdempotencyKey(tx, {
+        key: `applications:${s.idempotencyKey}`,
+        requestHash: s.requestHash ?? "",
+        statusCode: 201,
+        response: { reference, dueDate: sla.dueDate, status: "submitted" },
+        createdAt: iso(s.now),
+      });
+    }
     if (s.draftId) await repo.markDraftSubmitted(tx, s.draftId, row.id);
     await repo.insertEvent(tx, {
       applicationId: row.id,
@@ -159,7 +221,12 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       stream: `application:${row.id}`,
       actor: "applicant",
       action: "application.submitted",
-      data: { reference, serviceId: service.id, channel: s.channel, documents: s.documentIds.length },
+      data: {
+        reference,
+        serviceId: service.id,
+        channel: s.channel,
+        documents: s.documentIds.length + (s.newDocuments?.length ?? 0),
+      },
       at: iso(s.now),
     });
     return resultOf(row, true);
@@ -172,8 +239,62 @@ function findExisting(q: Queryable, s: Pick<Submission, "draftId" | "idempotency
   return Promise.resolve(undefined);
 }
 
+/** The first result again, after checking that a reused idempotency key carries the same request. */
+async function replayOf(
+  q: Queryable,
+  row: repo.ApplicationRow,
+  s: Submission,
+): Promise<SubmissionResult> {
+  if (s.idempotencyKey && s.requestHash !== undefined) {
+    const stored = await repo.findIdempotencyKey(q, `applications:${s.idempotencyKey}`);
+    if (stored && stored.requestHash !== s.requestHash) {
+      throw new DomainError(
+        "unprocessable",
+        "This Idempotency-Key was used with a different request",
+        [{ field: "Idempotency-Key", code: "reused" }],
+      );
+    }
+  }
+  return resultOf(row, false);
+}
+
 function resultOf(row: repo.ApplicationRow, created: boolean): SubmissionResult {
   return { reference: row.reference, dueDate: row.dueDate, status: row.status as Status, created };
+}
+
+// ------------------------------------------------------------------ look-ups
+
+/** An application by its internal id. */
+export function findApplicationById(
+  q: Queryable,
+  id: number,
+): Promise<repo.ApplicationRow | undefined> {
+  return repo.findApplicationBy(q, { id });
+}
+
+/** An application by its (normalised) reference number. */
+export function findApplicationByReference(
+  q: Queryable,
+  reference: string,
+): Promise<repo.ApplicationRow | undefined> {
+  return repo.findApplicationBy(q, { reference });
+}
+
+/**
+ * Records an upload made by the applicant outside a draft (resubmission):
+ * it stays unattached until the resubmission commits.
+ */
+export function addApplicantDocument(
+  db: Db,
+  doc: { filename: string; mime: string; size: number; sha256: string },
+  now: Temporal.Instant,
+): Promise<repo.DocumentRow> {
+  return repo.insertDocument(db, { ...doc, uploadedAt: iso(now) });
+}
+
+/** Unattached uploads among `ids` (pending a resubmission), in upload order. */
+export function pendingDocuments(q: Queryable, ids: string[]): Promise<repo.DocumentRow[]> {
+  return repo.unattachedDocuments(q, ids);
 }
 
 // ------------------------------------------------------------------ tracking
@@ -182,7 +303,11 @@ function resultOf(row: repo.ApplicationRow, created: boolean): SubmissionResult 
  * Finds an application by reference number and the applicant's mobile number.
  * Both must match; otherwise undefined (the caller must not say which was wrong).
  */
-export async function findForApplicant(q: Queryable, reference: string, mobile: string): Promise<repo.ApplicationRow | undefined> {
+export async function findForApplicant(
+  q: Queryable,
+  reference: string,
+  mobile: string,
+): Promise<repo.ApplicationRow | undefined> {
   const ref = parseReference(reference);
   if (!ref) return undefined;
   const row = await repo.findApplicationBy(q, { reference: ref });
@@ -190,7 +315,11 @@ export async function findForApplicant(q: Queryable, reference: string, mobile: 
 }
 
 /** The tracking view of an application. */
-export async function trackView(q: Queryable, row: repo.ApplicationRow, now: Temporal.Instant): Promise<TrackView> {
+export async function trackView(
+  q: Queryable,
+  row: repo.ApplicationRow,
+  now: Temporal.Instant,
+): Promise<TrackView> {
   const service = (await getService(q, row.serviceId)) as ServiceWithDepartment;
   const timeline = (await repo.events(q, row.id)).map((e) => ({
     at: isoOf(e.at),
@@ -215,20 +344,29 @@ export async function trackView(q: Queryable, row: repo.ApplicationRow, now: Tem
 
 /** The office that holds an application: the designated officer's, as notified. */
 export function officeOf(service: ServiceWithDepartment): string {
-  return service.designatedOfficer ? `${service.designatedOfficer}, ${service.departmentName}` : service.departmentName;
+  return service.designatedOfficer
+    ? `${service.designatedOfficer}, ${service.departmentName}`
+    : service.departmentName;
 }
 
 // ------------------------------------------------------------------ officers
 
 /** Whether an official's jurisdiction covers an application (district and department). */
-export function inJurisdiction(official: Official, app: Pick<repo.ApplicationRow, "districtCode" | "departmentId">): boolean {
+export function inJurisdiction(
+  official: Official,
+  app: Pick<repo.ApplicationRow, "districtCode" | "departmentId">,
+): boolean {
   if (official.districtCode !== null && official.districtCode !== app.districtCode) return false;
   if (official.departmentId !== null && official.departmentId !== app.departmentId) return false;
   return true;
 }
 
 /** Pending applications in the official's jurisdiction, by due date. */
-export async function officerInbox(q: Queryable, official: Official, limit = 200): Promise<repo.ApplicationRow[]> {
+export async function officerInbox(
+  q: Queryable,
+  official: Official,
+  limit = 200,
+): Promise<repo.ApplicationRow[]> {
   return repo.inbox(q, {
     districtCode: official.districtCode,
     departmentId: official.departmentId,
@@ -242,10 +380,16 @@ export async function officerInbox(q: Queryable, official: Official, limit = 200
  * Logs the view in the audit trail (who saw whose record, when).
  * @throws DomainError not_found when unknown or outside the official's jurisdiction (404, not 403).
  */
-export async function openForOfficial(db: Db, official: Official, reference: string, now: Temporal.Instant) {
+export async function openForOfficial(
+  db: Db,
+  official: Official,
+  reference: string,
+  now: Temporal.Instant,
+) {
   const ref = parseReference(reference);
   const row = ref ? await repo.findApplicationBy(db, { reference: ref }) : undefined;
-  if (!row || !inJurisdiction(official, row)) throw new DomainError("not_found", "No such application");
+  if (!row || !inJurisdiction(official, row))
+    throw new DomainError("not_found", "No such application");
   await db.transaction(async (tx) => {
     await appendAudit(tx, {
       stream: `application:${row.id}`,
@@ -270,17 +414,30 @@ export type Decision = { action: Action; remark: string; version: number };
  * @throws DomainError not_found (unknown or out of jurisdiction), validation (remark missing or too long),
  *   invalid_transition (the workflow does not allow it now), stale (the version moved on: 409).
  */
-export async function decide(db: Db, official: Official, reference: string, d: Decision, now: Temporal.Instant): Promise<TrackView> {
+export async function decide(
+  db: Db,
+  official: Official,
+  reference: string,
+  d: Decision,
+  now: Temporal.Instant,
+): Promise<TrackView> {
   const remark = nfcMultiline(d.remark ?? "");
-  if (!remark) throw new DomainError("validation", "Enter a remark", [{ field: "remark", code: "required" }]);
+  if (!remark)
+    throw new DomainError("validation", "Enter a remark", [{ field: "remark", code: "required" }]);
   if (remark.length > MAX_REMARK_LENGTH) {
-    throw new DomainError("validation", "The remark is too long", [{ field: "remark", code: "too_long", params: { max: MAX_REMARK_LENGTH } }]);
+    throw new DomainError("validation", "The remark is too long", [
+      { field: "remark", code: "too_long", params: { max: MAX_REMARK_LENGTH } },
+    ]);
   }
-  if (ACTION_ACTOR[d.action] !== "official") throw new DomainError("validation", "Not an officer's action", [{ field: "action", code: "invalid" }]);
+  if (ACTION_ACTOR[d.action] !== "official")
+    throw new DomainError("validation", "Not an officer's action", [
+      { field: "action", code: "invalid" },
+    ]);
   return db.transaction(async (tx) => {
     const ref = parseReference(reference);
     const row = ref ? await repo.findApplicationBy(tx, { reference: ref }) : undefined;
-    if (!row || !inJurisdiction(official, row)) throw new DomainError("not_found", "No such application");
+    if (!row || !inJurisdiction(official, row))
+      throw new DomainError("not_found", "No such application");
     return transition(tx, row, { ...d, remark }, `official:${official.id}`, now);
   });
 }
@@ -293,7 +450,13 @@ export async function decide(db: Db, official: Official, reference: string, d: D
 export async function resubmit(
   db: Db,
   row: repo.ApplicationRow,
-  r: { application: GenericApplication; documentIds: string[]; remark?: string; version: number; now: Temporal.Instant },
+  r: {
+    application: GenericApplication;
+    documentIds: string[];
+    remark?: string;
+    version: number;
+    now: Temporal.Instant;
+  },
 ): Promise<TrackView> {
   return db.transaction(async (tx) => {
     await repo.attachDocuments(tx, r.documentIds, row.id);
@@ -303,7 +466,10 @@ export async function resubmit(
       { action: "resubmit", remark: nfcMultiline(r.remark ?? ""), version: r.version },
       "applicant",
       r.now,
-      { formData: r.application as unknown as Record<string, unknown>, applicantName: r.application.applicant.name },
+      {
+        formData: r.application as unknown as Record<string, unknown>,
+        applicantName: r.application.applicant.name,
+      },
     );
   });
 }
@@ -318,9 +484,17 @@ async function transition(
 ): Promise<TrackView> {
   const from = row.status;
   if (!isStatus(from)) throw new Error(`application ${row.reference} has unknown status ${from}`);
-  if (row.version !== d.version) throw new DomainError("stale", "Someone else changed this application. Reload it and try again.");
+  if (row.version !== d.version)
+    throw new DomainError(
+      "stale",
+      "Someone else changed this application. Reload it and try again.",
+    );
   const to = nextStatus(from, d.action);
-  if (!to) throw new DomainError("invalid_transition", `You cannot ${d.action.replace("_", " ")} an application that is ${from.replace("_", " ")}`);
+  if (!to)
+    throw new DomainError(
+      "invalid_transition",
+      `You cannot ${d.action.replace("_", " ")} an application that is ${from.replace("_", " ")}`,
+    );
   const custody = await custodyOf(tx, row.id);
   if (d.action === "send_back") custody.push({ at: now, holder: "applicant" });
   if (d.action === "resubmit") custody.push({ at: now, holder: "department" });
@@ -340,8 +514,19 @@ async function transition(
     updatedAt: iso(now),
     ...extra,
   });
-  if (!updated) throw new DomainError("stale", "Someone else changed this application. Reload it and try again.");
-  const action = d.action === "resubmit" ? "resubmitted" : d.action === "send_back" ? "sent_back" : d.action === "approve" ? "approved" : "rejected";
+  if (!updated)
+    throw new DomainError(
+      "stale",
+      "Someone else changed this application. Reload it and try again.",
+    );
+  const action =
+    d.action === "resubmit"
+      ? "resubmitted"
+      : d.action === "send_back"
+        ? "sent_back"
+        : d.action === "approve"
+          ? "approved"
+          : "rejected";
   await repo.insertEvent(tx, {
     applicationId: row.id,
     at: iso(now),
@@ -375,7 +560,10 @@ async function custodyOf(q: Queryable, applicationId: number): Promise<CustodyEv
 }
 
 /** The service row of an application (for pages). */
-export async function serviceOf(q: Queryable, row: repo.ApplicationRow): Promise<ServiceWithDepartment> {
+export async function serviceOf(
+  q: Queryable,
+  row: repo.ApplicationRow,
+): Promise<ServiceWithDepartment> {
   const s = await getService(q, row.serviceId);
   if (!s) throw new Error(`service ${row.serviceId} missing`);
   return s;

@@ -13,7 +13,13 @@ import { auditLog } from "../db/schema.ts";
 import { chainHash, GENESIS_HASH } from "./chain.ts";
 
 /** One audit entry to append. `at` is an ISO instant; `data` must hold no Aadhaar or secrets. */
-export type AuditEntry = { stream: string; actor: string; action: string; data?: Record<string, unknown>; at: string };
+export type AuditEntry = {
+  stream: string;
+  actor: string;
+  action: string;
+  data?: Record<string, unknown>;
+  at: string;
+};
 
 /** Appends an entry to its stream's chain. Must run inside a transaction. */
 export async function appendAudit(tx: Queryable, e: AuditEntry): Promise<void> {
@@ -26,12 +32,23 @@ export async function appendAudit(tx: Queryable, e: AuditEntry): Promise<void> {
   const prevHash = last[0]?.hash ?? GENESIS_HASH;
   const at = isoOf(e.at);
   const data = e.data ?? {};
-  const hash = chainHash(prevHash, { stream: e.stream, seq, at, actor: e.actor, action: e.action, data });
-  await tx.insert(auditLog).values({ stream: e.stream, seq, at, actor: e.actor, action: e.action, data, prevHash, hash });
+  const hash = chainHash(prevHash, {
+    stream: e.stream,
+    seq,
+    at,
+    actor: e.actor,
+    action: e.action,
+    data,
+  });
+  await tx
+    .insert(auditLog)
+    .values({ stream: e.stream, seq, at, actor: e.actor, action: e.action, data, prevHash, hash });
 }
 
 /** The result of walking the chains: ok, or the first broken record. */
-export type VerifyResult = { ok: true; records: number } | { ok: false; records: number; stream: string; seq: number; reason: string };
+export type VerifyResult =
+  | { ok: true; records: number }
+  | { ok: false; records: number; stream: string; seq: number; reason: string };
 
 /** Walks every stream's chain in order and reports the first broken link. */
 export async function verifyAudit(q: Queryable): Promise<VerifyResult> {
@@ -45,10 +62,23 @@ export async function verifyAudit(q: Queryable): Promise<VerifyResult> {
       prev = GENESIS_HASH;
       expectedSeq = 1;
     }
-    const fail = (reason: string): VerifyResult => ({ ok: false, records: all.length, stream: r.stream, seq: r.seq, reason });
+    const fail = (reason: string): VerifyResult => ({
+      ok: false,
+      records: all.length,
+      stream: r.stream,
+      seq: r.seq,
+      reason,
+    });
     if (r.seq !== expectedSeq) return fail(`sequence gap: expected ${expectedSeq}`);
     if (r.prevHash !== prev) return fail("previous-hash link does not match");
-    const hash = chainHash(prev, { stream: r.stream, seq: r.seq, at: r.at, actor: r.actor, action: r.action, data: r.data });
+    const hash = chainHash(prev, {
+      stream: r.stream,
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      data: r.data,
+    });
     if (hash !== r.hash) return fail("record content does not match its hash");
     prev = r.hash;
     expectedSeq++;

@@ -9,7 +9,10 @@ import type { ScheduleRow } from "./schedule.ts";
 export type Department = typeof departments.$inferSelect;
 export type ServiceRecord = typeof services.$inferSelect;
 /** A service with its department's name and code. */
-export type ServiceWithDepartment = ServiceRecord & { departmentName: string; departmentCode: string };
+export type ServiceWithDepartment = ServiceRecord & {
+  departmentName: string;
+  departmentCode: string;
+};
 
 /** Inserts missing departments; returns a map of department name to id. */
 export async function ensureDepartments(
@@ -103,7 +106,10 @@ export async function searchServices(
 }
 
 /** One service by numeric id, or undefined. */
-export async function getService(q: Queryable, id: number): Promise<ServiceWithDepartment | undefined> {
+export async function getService(
+  q: Queryable,
+  id: number,
+): Promise<ServiceWithDepartment | undefined> {
   const rows = await q
     .select(servicesColumns())
     .from(services)
@@ -113,7 +119,9 @@ export async function getService(q: Queryable, id: number): Promise<ServiceWithD
 }
 
 /** Departments with the number of services each has, by name. */
-export async function listDepartments(q: Queryable): Promise<Array<Department & { serviceCount: number }>> {
+export async function listDepartments(
+  q: Queryable,
+): Promise<Array<Department & { serviceCount: number }>> {
   return q
     .select({
       id: departments.id,

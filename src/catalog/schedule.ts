@@ -65,12 +65,20 @@ export function parseSchedule(text: string): { rows: ScheduleRow[]; errors: Sche
     records = parseCsv(text);
   } catch (e) {
     const err = e as { message: string; lines?: number };
-    return { rows: [], errors: [{ line: err.lines ?? 0, column: "", reason: `not valid CSV: ${err.message}` }] };
+    return {
+      rows: [],
+      errors: [{ line: err.lines ?? 0, column: "", reason: `not valid CSV: ${err.message}` }],
+    };
   }
   const header = records[0] ? Object.keys(records[0].values) : headerOf(text);
   const missing = SCHEDULE_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    return { rows: [], errors: [{ line: 1, column: missing.join(", "), reason: "required column missing from the header" }] };
+    return {
+      rows: [],
+      errors: [
+        { line: 1, column: missing.join(", "), reason: "required column missing from the header" },
+      ],
+    };
   }
   const rows: ScheduleRow[] = [];
   const errors: ScheduleError[] = [];
@@ -84,7 +92,11 @@ export function parseSchedule(text: string): { rows: ScheduleRow[]; errors: Sche
     const key = `${result.row.serviceList}\u0000${result.row.serial}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push({ line, column: "serial", reason: `duplicate of line ${first}: same service_list and serial` });
+      errors.push({
+        line,
+        column: "serial",
+        reason: `duplicate of line ${first}: same service_list and serial`,
+      });
       continue;
     }
     seen.set(key, line);
@@ -107,12 +119,14 @@ function validateRow(
   const required = (c: string, max: number) => {
     const s = get(c);
     if (!s) errors.push({ line, column: c, reason: "is empty" });
-    else if (s.length > max) errors.push({ line, column: c, reason: `is longer than ${max} characters` });
+    else if (s.length > max)
+      errors.push({ line, column: c, reason: `is longer than ${max} characters` });
     return s;
   };
   const optional = (c: string, max: number) => {
     const s = get(c);
-    if (s.length > max) errors.push({ line, column: c, reason: `is longer than ${max} characters` });
+    if (s.length > max)
+      errors.push({ line, column: c, reason: `is longer than ${max} characters` });
     return s;
   };
   const serial = required("serial", 20);
@@ -124,19 +138,38 @@ function validateRow(
   let timeLimitDays: number | null = null;
   const limitText = toAsciiDigits(get("time_limit_days"));
   if (limitText && !/^immediate$/i.test(limitText)) {
-    if (!/^\d+$/.test(limitText)) errors.push({ line, column: "time_limit_days", reason: `must be a whole number of days or blank for "Immediate", got "${limitText}"` });
-    else if (Number(limitText) > MAX_TIME_LIMIT_DAYS) errors.push({ line, column: "time_limit_days", reason: `must be at most ${MAX_TIME_LIMIT_DAYS}` });
+    if (!/^\d+$/.test(limitText))
+      errors.push({
+        line,
+        column: "time_limit_days",
+        reason: `must be a whole number of days or blank for "Immediate", got "${limitText}"`,
+      });
+    else if (Number(limitText) > MAX_TIME_LIMIT_DAYS)
+      errors.push({
+        line,
+        column: "time_limit_days",
+        reason: `must be at most ${MAX_TIME_LIMIT_DAYS}`,
+      });
     else timeLimitDays = Number(limitText);
   }
   const basisText = get("time_limit_basis").toLowerCase() || "working";
   if (basisText !== "working" && basisText !== "calendar") {
-    errors.push({ line, column: "time_limit_basis", reason: `must be "working" or "calendar", got "${basisText}"` });
+    errors.push({
+      line,
+      column: "time_limit_basis",
+      reason: `must be "working" or "calendar", got "${basisText}"`,
+    });
   }
   let feePaise: number | null = null;
   const feeText = toAsciiDigits(get("fee_inr")).replace(/,/g, "");
   if (feeText) {
     const m = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(feeText);
-    if (!m) errors.push({ line, column: "fee_inr", reason: `must be an amount in rupees like 100 or 12.50, got "${feeText}"` });
+    if (!m)
+      errors.push({
+        line,
+        column: "fee_inr",
+        reason: `must be an amount in rupees like 100 or 12.50, got "${feeText}"`,
+      });
     else feePaise = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
   }
   const sourceUrl = optional("source_url", 2000);

@@ -20,7 +20,12 @@ export const ERROR_STATUS = {
 export type ErrorKind = keyof typeof ERROR_STATUS;
 
 /** A field-level problem, for the error summary on pages and `errors` in problem+json. */
-export type FieldProblem = { field: string; code: string; message?: string; params?: Record<string, string | number> };
+export type FieldProblem = {
+  field: string;
+  code: string;
+  message?: string;
+  params?: Record<string, string | number>;
+};
 
 /** An error a user can act on; never a programming error. */
 export class DomainError extends Error {

@@ -9,7 +9,10 @@ import { Temporal } from "temporal-polyfill";
  * @throws RangeError when it has no offset or is not a valid instant.
  */
 export function instantOf(value: string): Temporal.Instant {
-  const s = value.trim().replace(" ", "T").replace(/([+-]\d{2})$/, "$1:00");
+  const s = value
+    .trim()
+    .replace(" ", "T")
+    .replace(/([+-]\d{2})$/, "$1:00");
   return Temporal.Instant.from(s);
 }
 

@@ -76,9 +76,9 @@ export function listDistricts(q: Queryable): Promise<District[]> {
 /** All tehsils (optionally of one district), by name. */
 export function listTehsils(q: Queryable, districtCode?: number): Promise<Tehsil[]> {
   const base = q.select().from(tehsils);
-  return (districtCode === undefined ? base : base.where(eq(tehsils.districtCode, districtCode))).orderBy(
-    asc(tehsils.name),
-  );
+  return (
+    districtCode === undefined ? base : base.where(eq(tehsils.districtCode, districtCode))
+  ).orderBy(asc(tehsils.name));
 }
 
 /** Counts of the reference rows, for health checks and the seed summary. */

@@ -32,25 +32,29 @@ export async function importGeography(
       r.abbreviation ?? "",
     ]),
   );
-  const d = readCsvFile(path.join(dataDir, "lgd-punjab-districts.csv")).map(({ line, values: r }) => ({
-    code: int(r.district_code, "district_code", line),
-    name: r.district_name_display ?? "",
-    nameLgd: r.district_name_lgd ?? "",
-    alternativeNames: r.alternative_names ?? "",
-    census2001Code: r.census_2001_code ?? "",
-    census2011Code: r.census_2011_code ?? "",
-    abbreviation: abbreviations.get(Number(r.district_code)) || null,
-  }));
-  const t = readCsvFile(path.join(dataDir, "lgd-punjab-subdistricts.csv")).map(({ line, values: r }) => ({
-    code: int(r.subdistrict_code, "subdistrict_code", line),
-    districtCode: int(r.district_code, "district_code", line),
-    version: int(r.subdistrict_version, "subdistrict_version", line),
-    name: r.subdistrict_name_display ?? "",
-    nameLgd: r.subdistrict_name_lgd ?? "",
-    alternativeNames: r.alternative_names ?? "",
-    census2001Code: r.census_2001_code ?? "",
-    census2011Code: r.census_2011_code ?? "",
-  }));
+  const d = readCsvFile(path.join(dataDir, "lgd-punjab-districts.csv")).map(
+    ({ line, values: r }) => ({
+      code: int(r.district_code, "district_code", line),
+      name: r.district_name_display ?? "",
+      nameLgd: r.district_name_lgd ?? "",
+      alternativeNames: r.alternative_names ?? "",
+      census2001Code: r.census_2001_code ?? "",
+      census2011Code: r.census_2011_code ?? "",
+      abbreviation: abbreviations.get(Number(r.district_code)) || null,
+    }),
+  );
+  const t = readCsvFile(path.join(dataDir, "lgd-punjab-subdistricts.csv")).map(
+    ({ line, values: r }) => ({
+      code: int(r.subdistrict_code, "subdistrict_code", line),
+      districtCode: int(r.district_code, "district_code", line),
+      version: int(r.subdistrict_version, "subdistrict_version", line),
+      name: r.subdistrict_name_display ?? "",
+      nameLgd: r.subdistrict_name_lgd ?? "",
+      alternativeNames: r.alternative_names ?? "",
+      census2001Code: r.census_2001_code ?? "",
+      census2011Code: r.census_2011_code ?? "",
+    }),
+  );
   const u = readCsvFile(path.join(dataDir, "lgd-punjab-ulbs.csv")).map(({ line, values: r }) => ({
     code: int(r.localbody_code, "localbody_code", line),
     version: int(r.localbody_version, "localbody_version", line),

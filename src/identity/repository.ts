@@ -9,7 +9,10 @@ export type Official = typeof officials.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 
 /** Inserts an official; on an existing username, updates everything but the id. */
-export async function upsertOfficial(q: Queryable, o: Omit<typeof officials.$inferInsert, "id">): Promise<Official> {
+export async function upsertOfficial(
+  q: Queryable,
+  o: Omit<typeof officials.$inferInsert, "id">,
+): Promise<Official> {
   const [row] = await q
     .insert(officials)
     .values(o)
@@ -30,7 +33,10 @@ export async function upsertOfficial(q: Queryable, o: Omit<typeof officials.$inf
 }
 
 /** The official with this username, or undefined. */
-export async function findOfficialByUsername(q: Queryable, username: string): Promise<Official | undefined> {
+export async function findOfficialByUsername(
+  q: Queryable,
+  username: string,
+): Promise<Official | undefined> {
   const [row] = await q.select().from(officials).where(eq(officials.username, username));
   return row;
 }
@@ -50,7 +56,13 @@ export async function touchSession(
   const [session] = await q
     .update(sessions)
     .set({ lastSeenAt: now })
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), gt(sessions.lastSeenAt, idleLimit)))
+    .where(
+      and(
+        eq(sessions.idHash, idHash),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, idleLimit),
+      ),
+    )
     .returning();
   if (!session) return undefined;
   if (session.officialId === null) return { session, official: null };
@@ -59,7 +71,11 @@ export async function touchSession(
 }
 
 /** Replaces a session's data. */
-export async function setSessionData(q: Queryable, idHash: string, data: Record<string, unknown>): Promise<void> {
+export async function setSessionData(
+  q: Queryable,
+  idHash: string,
+  data: Record<string, unknown>,
+): Promise<void> {
   await q.update(sessions).set({ data }).where(eq(sessions.idHash, idHash));
 }
 

@@ -7,12 +7,13 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
-import type { Queryable } from "../db/client.ts";
 import { appendAudit } from "../audit/service.ts";
+import type { Queryable } from "../db/client.ts";
 import * as repo from "./repository.ts";
 import { isStaffRole } from "./roles.ts";
 
 export type { Official, Session } from "./repository.ts";
+export { findOfficialByUsername } from "./repository.ts";
 
 /** Idle session limit, minutes. */
 export const SESSION_IDLE_MINUTES = 30;
@@ -37,10 +38,16 @@ export type NewOfficial = {
  * Creates (or updates, by username) an official.
  * @throws Error when the role is unknown, the username is malformed, or the password is shorter than 12 characters.
  */
-export async function createOfficial(q: Queryable, o: NewOfficial, actor = "system"): Promise<repo.Official> {
+export async function createOfficial(
+  q: Queryable,
+  o: NewOfficial,
+  actor = "system",
+): Promise<repo.Official> {
   if (!isStaffRole(o.role)) throw new Error(`unknown role: ${o.role}`);
   if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(o.username)) {
-    throw new Error("username must be 3-64 characters: lower-case letters, digits, dot, hyphen, underscore");
+    throw new Error(
+      "username must be 3-64 characters: lower-case letters, digits, dot, hyphen, underscore",
+    );
   }
   if (o.password.length < 12) throw new Error("password must be at least 12 characters");
   const official = await repo.upsertOfficial(q, {
@@ -63,7 +70,11 @@ export async function createOfficial(q: Queryable, o: NewOfficial, actor = "syst
 }
 
 /** Checks a username and password. Returns the official, or undefined (same timing either way). */
-export async function authenticate(q: Queryable, username: string, password: string): Promise<repo.Official | undefined> {
+export async function authenticate(
+  q: Queryable,
+  username: string,
+  password: string,
+): Promise<repo.Official | undefined> {
   const official = await repo.findOfficialByUsername(q, username.trim().toLowerCase());
   if (!official) {
     dummyHash ??= hash(randomBytes(16).toString("hex"));
@@ -76,7 +87,11 @@ export async function authenticate(q: Queryable, username: string, password: str
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** Starts a session; returns the cookie token (only its hash is stored). */
-export async function startSession(q: Queryable, officialId: number | null, now = new Date()): Promise<string> {
+export async function startSession(
+  q: Queryable,
+  officialId: number | null,
+  now = new Date(),
+): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await repo.insertSession(q, {
     idHash: sha256(token),
@@ -95,7 +110,11 @@ export async function resumeSession(q: Queryable, token: string, now = new Date(
 }
 
 /** Replaces a session's data. */
-export async function saveSessionData(q: Queryable, token: string, data: Record<string, unknown>): Promise<void> {
+export async function saveSessionData(
+  q: Queryable,
+  token: string,
+  data: Record<string, unknown>,
+): Promise<void> {
   await repo.setSessionData(q, sha256(token), data);
 }
 

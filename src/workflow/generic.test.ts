@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ACTIONS, allowedActions, FINAL_STATUSES, isWithDepartment, nextStatus, STATUSES, type Status } from "./generic.ts";
+import {
+  ACTIONS,
+  allowedActions,
+  FINAL_STATUSES,
+  isWithDepartment,
+  nextStatus,
+  STATUSES,
+  type Status,
+} from "./generic.ts";
 
 describe("generic workflow", () => {
   it("officials decide only what is with the department", () => {

@@ -1,0 +1,143 @@
+/**
+ * Catalog routes: the home page (search and browse by department), the service
+ * page, and `GET /api/v1/services[/{id}]`.
+ */
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { DomainError } from "../common/errors.ts";
+import { nfc, toAsciiDigits } from "../common/text.ts";
+import {
+  getService,
+  listDepartments,
+  type ServiceWithDepartment,
+  searchServices,
+} from "./service.ts";
+
+/** The public JSON shape of a service. */
+export const ServiceJson = Type.Object({
+  id: Type.Integer(),
+  code: Type.String(),
+  name: Type.String(),
+  department: Type.Object({ code: Type.String(), name: Type.String() }),
+  timeLimit: Type.Object({
+    days: Type.Union([Type.Integer(), Type.Null()], { description: "null means Immediate" }),
+    basis: Type.Union([Type.Literal("working"), Type.Literal("calendar")]),
+  }),
+  designatedOfficer: Type.String(),
+  firstAppellateAuthority: Type.String(),
+  secondAppellateAuthority: Type.String(),
+  fee: Type.Union([Type.Object({ paise: Type.Integer(), rupees: Type.String() }), Type.Null()]),
+  form: Type.String(),
+  act: Type.String(),
+  notification: Type.String(),
+  serial: Type.String(),
+  source: Type.String(),
+  notes: Type.String(),
+});
+
+/** Converts a catalog row to its public JSON. */
+export function serviceJson(s: ServiceWithDepartment) {
+  return {
+    id: s.id,
+    code: s.code,
+    name: s.name,
+    department: { code: s.departmentCode, name: s.departmentName },
+    timeLimit: { days: s.timeLimitDays, basis: s.timeLimitBasis as "working" | "calendar" },
+    designatedOfficer: s.designatedOfficer,
+    firstAppellateAuthority: s.firstAppellateAuthority,
+    secondAppellateAuthority: s.secondAppellateAuthority,
+    fee: s.feePaise === null ? null : { paise: s.feePaise, rupees: (s.feePaise / 100).toFixed(2) },
+    form: s.form,
+    act: s.act,
+    notification: s.serviceList,
+    serial: s.serial,
+    source: s.sourceUrl,
+    notes: s.notes,
+  };
+}
+
+const ListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    department: Type.Optional(Type.String({ maxLength: 100 })),
+    lang: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Parses a positive integer id from a path segment (any-script digits). */
+export function parseId(raw: string): number | undefined {
+  const s = toAsciiDigits(raw);
+  if (!/^\d{1,9}$/.test(s)) return undefined;
+  return Number(s);
+}
+
+/** Registers the catalog's pages and API. */
+export async function catalogRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.deps.database;
+
+  app.get("/", { schema: { hide: true } }, async (request, reply) => {
+    const query = request.query as { q?: string; department?: string };
+    const text = typeof query.q === "string" ? nfc(query.q).slice(0, 200) : "";
+    const department = typeof query.department === "string" ? query.department.slice(0, 100) : "";
+    const [departments, results] = await Promise.all([
+      listDepartments(db),
+      text || department
+        ? searchServices(db, { text, departmentCode: department || undefined })
+        : Promise.resolve([]),
+    ]);
+    return reply.view("catalog/views/home.njk", {
+      q: text,
+      department,
+      departmentName: departments.find((d) => d.code === department)?.name,
+      departments,
+      results,
+      searched: Boolean(text || department),
+    });
+  });
+
+  app.get("/services/:id", { schema: { hide: true } }, async (request, reply) => {
+    const id = parseId((request.params as { id: string }).id);
+    const service = id === undefined ? undefined : await getService(db, id);
+    if (!service) throw new DomainError("not_found", "No such service");
+    return reply.view("catalog/views/service.njk", { service });
+  });
+
+  app.get(
+    "/api/v1/services",
+    {
+      schema: {
+        tags: ["catalog"],
+        summary: "List or search notified services",
+        querystring: ListQuery,
+        response: { 200: Type.Object({ items: Type.Array(ServiceJson), count: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const { q, department } = request.query as { q?: string; department?: string };
+      const items = await searchServices(db, {
+        text: q ? nfc(q) : undefined,
+        departmentCode: department,
+      });
+      return { items: items.map(serviceJson), count: items.length };
+    },
+  );
+
+  app.get(
+    "/api/v1/services/:id",
+    {
+      schema: {
+        tags: ["catalog"],
+        summary: "One notified service",
+        params: Type.Object({ id: Type.String({ pattern: "^[0-9]{1,9}$" }) }),
+        response: { 200: ServiceJson },
+      },
+    },
+    async (request) => {
+      const id = parseId((request.params as { id: string }).id);
+      const service = id === undefined ? undefined : await getService(db, id);
+      if (!service) throw new DomainError("not_found", "No such service");
+      return serviceJson(service);
+    },
+  );
+}

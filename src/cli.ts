@@ -1,0 +1,167 @@
+/**
+ * The `sewa` command: migrations, seeding, imports and users.
+ *
+ *   sewa migrate
+ *   sewa seed [--demo [N]]
+ *   sewa import services FILE.csv
+ *   sewa import geography
+ *   sewa user create --username U --name N --role R [--district LGD] [--designation D]  (password from SEWA_PASSWORD or stdin)
+ */
+import fs from "node:fs";
+import cliProgress from "cli-progress";
+import { Command, InvalidArgumentError } from "commander";
+import { importServices } from "./catalog/service.ts";
+import { loadConfig } from "./config.ts";
+import type { Database } from "./db/client.ts";
+import { importGeography } from "./geography/service.ts";
+import { STAFF_ROLES } from "./identity/roles.ts";
+import { createOfficial } from "./identity/service.ts";
+import {
+  DATA_DIR,
+  openAndMigrate,
+  seedDemoApplications,
+  seedDemoOfficials,
+  seedReferenceData,
+} from "./setup.ts";
+import { systemClock } from "./sla/clock.ts";
+
+/** Runs `fn` with the configured, migrated database and closes it afterwards. */
+async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openAndMigrate(loadConfig());
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function progressBar(label: string) {
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done: number, total: number) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
+  return n;
+};
+
+const program = new Command()
+  .name("sewa")
+  .description("Sewa: time-bound public services (Punjab)")
+  .showHelpAfterError();
+
+program
+  .command("migrate")
+  .description("apply database migrations")
+  .action(() => withDatabase(async (d) => console.log(`Migrated (${d.kind}).`)));
+
+program
+  .command("seed")
+  .description("load the real reference data and the demo officials; --demo adds demo applications")
+  .option("--demo [count]", "also add demo applications", positiveInt)
+  .action((opts: { demo?: number | true }) =>
+    withDatabase(async (database) => {
+      const bar = progressBar("services");
+      const result = await seedReferenceData(database, (a, b) => bar.update(a, b));
+      bar.stop();
+      await seedDemoOfficials(database);
+      console.log(
+        `Geography: ${result.geography.districts} districts, ${result.geography.tehsils} tehsils, ${result.geography.urbanLocalBodies} urban local bodies.`,
+      );
+      console.log(`Holidays: ${result.holidays.read} read, ${result.holidays.inserted} new.`);
+      console.log(
+        `Services: ${result.services.inserted} inserted, ${result.services.updated} updated, ${result.services.unchanged} unchanged, ${result.services.rejected} rejected.`,
+      );
+      if (opts.demo !== undefined) {
+        const count = opts.demo === true ? 40 : opts.demo;
+        const demoBar = progressBar("demo applications");
+        const refs = await seedDemoApplications(database, count, systemClock.now(), (a, b) =>
+          demoBar.update(a, b),
+        );
+        demoBar.stop();
+        console.log(`Demo applications: ${refs.length} (e.g. ${refs.slice(0, 3).join(", ")}).`);
+      }
+    }),
+  );
+
+const importCmd = program.command("import").description("import reference data");
+importCmd
+  .command("services <file>")
+  .description("import the PMU's notified-services schedule (CSV; see docs/services-schedule.md)")
+  .action((file: string) =>
+    withDatabase(async (database) => {
+      const text = fs.readFileSync(file, "utf8");
+      const bar = progressBar("services");
+      const summary = await importServices(database.db, text, (a, b) => bar.update(a, b));
+      bar.stop();
+      for (const e of summary.errors)
+        console.error(`${file}:${e.line}: ${e.column ? `${e.column}: ` : ""}${e.reason}`);
+      console.log(
+        `Inserted ${summary.inserted}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}.`,
+      );
+      if (summary.rejected > 0) process.exitCode = 1;
+    }),
+  );
+importCmd
+  .command("geography")
+  .description("import districts, tehsils and urban local bodies (LGD) from data/")
+  .action(() =>
+    withDatabase(async (database) => {
+      const r = await database.db.transaction((tx) => importGeography(tx, DATA_DIR));
+      console.log(
+        `Districts ${r.districts}, tehsils ${r.tehsils}, urban local bodies ${r.urbanLocalBodies}.`,
+      );
+    }),
+  );
+
+const user = program.command("user").description("manage staff users");
+user
+  .command("create")
+  .description(
+    "create or update a staff user; the password comes from SEWA_PASSWORD or the first line of standard input",
+  )
+  .requiredOption("--username <username>")
+  .requiredOption("--name <name>")
+  .requiredOption("--role <role>", `one of: ${STAFF_ROLES.join(", ")}`)
+  .option("--designation <designation>", "designation shown on decisions", "Officer")
+  .option("--district <lgd>", "district LGD code (omit for state-wide)", positiveInt)
+  .action(
+    (opts: {
+      username: string;
+      name: string;
+      role: string;
+      designation: string;
+      district?: number;
+    }) =>
+      withDatabase(async (database) => {
+        const password =
+          process.env.SEWA_PASSWORD ?? fs.readFileSync(0, "utf8").split(/\r?\n/)[0] ?? "";
+        const official = await database.db.transaction((tx) =>
+          createOfficial(tx, { ...opts, password, districtCode: opts.district ?? null }, "cli"),
+        );
+        console.log(`User ${official.username} (${official.role}) saved.`);
+      }),
+  );
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  console.error(`sewa: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

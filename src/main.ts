@@ -1,0 +1,34 @@
+/**
+ * Starts the portal: configuration, database (migrated; seeded with the real
+ * reference data and the demo officials when empty), then the web app.
+ */
+import path from "node:path";
+import { fileStore } from "./applications/storage.ts";
+import { loadConfig } from "./config.ts";
+import { openAndMigrate, seedIfEmpty } from "./setup.ts";
+import { systemClock } from "./sla/clock.ts";
+import { buildApp } from "./web/app.ts";
+
+const config = loadConfig();
+const database = await openAndMigrate(config);
+if (await seedIfEmpty(database))
+  console.log("Seeded the real reference data and the demo officials.");
+const app = await buildApp({
+  database,
+  config,
+  clock: systemClock,
+  store: fileStore(path.join(config.dataDir, "documents")),
+});
+
+const shutdown = async () => {
+  await app.close();
+  await database.close();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
+
+await app.listen({ port: config.port, host: config.host });
+console.log(
+  `Sewa is running at http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port} (database: ${database.kind})`,
+);

@@ -1,0 +1,222 @@
+/**
+ * The Fastify application: plugins, pages, the JSON API and error handling.
+ *
+ * Domains register their own routes (one encapsulated plugin each); this module
+ * only assembles them. Errors: HTML pages get an error page, `/api/*` gets
+ * RFC 9457 `application/problem+json`; bad input is never a 500.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import multipart from "@fastify/multipart";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import view from "@fastify/view";
+import { sql } from "drizzle-orm";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { TFunction } from "i18next";
+import nunjucks from "nunjucks";
+import { applicationRoutes } from "../applications/routes.ts";
+import type { DocumentStore } from "../applications/storage.ts";
+import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/uploads.ts";
+import { catalogRoutes } from "../catalog/routes.ts";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { identityRoutes } from "../identity/routes.ts";
+import type { Clock } from "../sla/clock.ts";
+import { adminRoutes } from "../sla/routes.ts";
+import { deskRoutes } from "../workflow/routes.ts";
+import { registerErrorHandling } from "./errors.ts";
+import {
+  formatters,
+  fromAcceptLanguage,
+  initI18n,
+  isLang,
+  LANGUAGE_NAMES,
+  LANGUAGES,
+  type Lang,
+  translator,
+} from "./i18n.ts";
+import { configureTemplates } from "./templates.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+
+/** What every route plugin receives. */
+export type AppDeps = { database: Database; config: Config; clock: Clock; store: DocumentStore };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The page language (query, cookie, Accept-Language, English). */
+    lang: Lang;
+    /** Translate in the request's language. */
+    t: TFunction;
+    /** Intl formatting in the request's language, Asia/Kolkata. */
+    fmt: ReturnType<typeof formatters>;
+  }
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+  interface FastifyReply {
+    /** Values every template sees (read by @fastify/view). */
+    locals?: Record<string, unknown>;
+  }
+}
+
+/** Builds the app (not listening). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  await initI18n();
+  const app = Fastify({
+    logger: {
+      level: deps.config.logLevel,
+      redact: {
+        paths: ["req.headers.cookie", "req.headers.authorization", "res.headers['set-cookie']"],
+        remove: true,
+      },
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate("deps", deps);
+  app.decorateRequest("lang", "en");
+  app.decorateRequest("t", null as unknown as TFunction);
+  app.decorateRequest("fmt", null as unknown as ReturnType<typeof formatters>);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": null,
+      },
+    },
+    hsts: deps.config.secureCookies,
+  });
+  await app.register(cookie, { secret: deps.config.cookieSecret });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(multipart, {
+    limits: {
+      fileSize: GENERIC_FORM_MAX_BYTES,
+      files: GENERIC_FORM_MAX_FILES,
+      fields: 60,
+      fieldSize: 64 * 1024,
+      parts: 80,
+    },
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(here, "static"),
+    prefix: "/assets/",
+    maxAge: "1h",
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(root, "node_modules/govuk-frontend/dist/govuk/assets"),
+    prefix: "/assets/govuk/",
+    decorateReply: false,
+    maxAge: "7d",
+  });
+  await app.register(fastifyStatic, {
+    root: [
+      path.join(root, "node_modules/@fontsource/noto-sans/files"),
+      path.join(root, "node_modules/@fontsource/noto-sans-gurmukhi/files"),
+      path.join(root, "node_modules/@fontsource/noto-sans-devanagari/files"),
+    ],
+    prefix: "/assets/fonts/",
+    decorateReply: false,
+    maxAge: "30d",
+    immutable: true,
+  });
+
+  await app.register(view, {
+    engine: { nunjucks },
+    templates: [
+      path.join(here, "views"),
+      path.join(root, "src"),
+      path.join(root, "node_modules/govuk-frontend/dist"),
+    ],
+    options: {
+      autoescape: true,
+      noCache: process.env.NODE_ENV !== "production",
+      onConfigure: (env: nunjucks.Environment) => configureTemplates(env),
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Sewa API",
+        version: "1.0.0",
+        description:
+          "Public services of the Government of Punjab: catalog, applications and tracking. Errors are RFC 9457 problem+json.",
+      },
+      servers: [{ url: "/" }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+
+  app.addHook("onRequest", async (request, reply) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    const fromQuery = query?.lang;
+    if (isLang(fromQuery)) {
+      request.lang = fromQuery;
+      reply.setCookie("lang", fromQuery, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        maxAge: 365 * 86400,
+        secure: deps.config.secureCookies,
+      });
+    } else if (isLang(request.cookies.lang)) {
+      request.lang = request.cookies.lang;
+    } else {
+      request.lang = fromAcceptLanguage(request.headers["accept-language"]) ?? "en";
+    }
+    const t = translator(request.lang);
+    const fmt = formatters(request.lang);
+    request.t = t;
+    request.fmt = fmt;
+    const currentPath = request.url.split("?")[0] ?? "/";
+    reply.locals = {
+      ...(reply.locals ?? {}),
+      t,
+      fmt,
+      lang: request.lang,
+      languages: LANGUAGES.map((l) => ({
+        code: l,
+        name: LANGUAGE_NAMES[l],
+        href: `${currentPath}?lang=${l}`,
+        current: l === request.lang,
+      })),
+      currentPath,
+    };
+  });
+
+  registerErrorHandling(app);
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await deps.database.db.execute(sql`select 1`);
+      return { status: "ready" };
+    } catch {
+      return reply.code(503).send({ status: "database unavailable" });
+    }
+  });
+
+  await app.register(catalogRoutes);
+  await app.register(applicationRoutes);
+  await app.register(identityRoutes);
+  await app.register(deskRoutes);
+  await app.register(adminRoutes);
+  return app;
+}

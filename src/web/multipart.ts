@@ -6,6 +6,7 @@
  * nothing of it is stored (C-11). File names arrive as UTF-8 (C-12).
  */
 import type { FastifyRequest } from "fastify";
+import { DomainError } from "../common/errors.ts";
 
 /** A received file, whole, or a note that it was over the limit. */
 export type ReceivedFile =
@@ -17,9 +18,21 @@ export type MultipartBody = { fields: Record<string, string | string[]>; files: 
 
 /**
  * Consumes every part of the request. Empty file inputs (no file chosen) are skipped.
- * @throws the plugin's errors for too many files or parts (413 through the error handler).
+ * @throws the plugin's errors for too many files or parts (413 through the error handler);
+ *   DomainError validation (400) for a malformed body.
  */
 export async function readMultipart(request: FastifyRequest): Promise<MultipartBody> {
+  try {
+    return await consume(request);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code?.startsWith("FST_")) throw e;
+    // busboy's parse errors (no boundary, truncated body, malformed part header) are the client's.
+    throw new DomainError("validation", `The multipart body is malformed: ${(e as Error).message}`);
+  }
+}
+
+async function consume(request: FastifyRequest): Promise<MultipartBody> {
   const fields: Record<string, string | string[]> = {};
   const files: ReceivedFile[] = [];
   for await (const part of request.parts()) {

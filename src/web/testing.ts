@@ -1,0 +1,72 @@
+/**
+ * Integration-test helpers: a seeded database (PGlite or PostgreSQL), a clock
+ * the test moves, a temporary document store, and the app built on them
+ * (requests through Fastify's `inject`, no network).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { Temporal } from "temporal-polyfill";
+import { fileStore } from "../applications/storage.ts";
+import { loadConfig } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import type { TestDatabase } from "../db/testing.ts";
+import { seedDemoOfficials, seedReferenceData } from "../setup.ts";
+import { buildApp } from "./app.ts";
+
+/** A clock a test can set and move. */
+export type MovableClock = {
+  now(): Temporal.Instant;
+  set(iso: string): void;
+  advance(hours: number): void;
+};
+
+/** A clock starting at `iso` (an instant with an offset). */
+export function movableClock(iso: string): MovableClock {
+  let at = Temporal.Instant.from(iso);
+  return {
+    now: () => at,
+    set: (s) => {
+      at = Temporal.Instant.from(s);
+    },
+    advance: (hours) => {
+      at = at.add({ hours });
+    },
+  };
+}
+
+/** A running test portal. */
+export type TestPortal = {
+  app: FastifyInstance;
+  database: Database;
+  clock: MovableClock;
+  storeDir: string;
+  close(): Promise<void>;
+};
+
+/** Opens `which`, seeds the real reference data and demo officials, and builds the app. */
+export async function startTestPortal(
+  which: TestDatabase,
+  clockStart = "2025-10-17T10:00:00+05:30",
+): Promise<TestPortal> {
+  const database = await which.open();
+  await seedReferenceData(database);
+  await seedDemoOfficials(database);
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "sewa-docs-"));
+  const clock = movableClock(clockStart);
+  const config = { ...loadConfig({}), logLevel: "silent", dataDir: storeDir };
+  const app = await buildApp({ database, config, clock, store: fileStore(storeDir) });
+  await app.ready();
+  return {
+    app,
+    database,
+    clock,
+    storeDir,
+    async close() {
+      await app.close();
+      await database.close();
+      fs.rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}

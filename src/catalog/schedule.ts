@@ -62,7 +62,7 @@ export type ScheduleError = { line: number; column: string; reason: string };
 export function parseSchedule(text: string): { rows: ScheduleRow[]; errors: ScheduleError[] } {
   let records: ReturnType<typeof parseCsv>;
   try {
-    records = parseCsv(text);
+    records = parseCsv(text, { lenient: true });
   } catch (e) {
     const err = e as { message: string; lines?: number };
     return {
@@ -83,7 +83,15 @@ export function parseSchedule(text: string): { rows: ScheduleRow[]; errors: Sche
   const rows: ScheduleRow[] = [];
   const errors: ScheduleError[] = [];
   const seen = new Map<string, number>();
-  for (const { line, values } of records) {
+  for (const { line, values, columnCountError } of records) {
+    if (columnCountError) {
+      errors.push({
+        line,
+        column: "",
+        reason: `has a different number of columns from the header (${SCHEDULE_COLUMNS.length} expected)`,
+      });
+      continue;
+    }
     const result = validateRow(line, values);
     if ("errors" in result) {
       errors.push(...result.errors);

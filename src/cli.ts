@@ -5,9 +5,12 @@
  *   sewa seed [--demo [N]]
  *   sewa import services FILE.csv
  *   sewa import geography
+ *   sewa due-date --received 2026-03-28T10:00+05:30 --days 3 [--calendar FILE.csv] [--basis working|calendar]
+ *   sewa working-days --from 2026-04-13 --to 2026-04-18 [--calendar FILE.csv]
  *   sewa user create --username U --name N --role R [--district LGD] [--designation D]  (password from SEWA_PASSWORD or stdin)
  */
 import fs from "node:fs";
+import path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import { importServices } from "./catalog/service.ts";
@@ -24,6 +27,7 @@ import {
   seedReferenceData,
 } from "./setup.ts";
 import { systemClock } from "./sla/clock.ts";
+import { calendarFromFile, whatIfDueDate, whatIfWorkingDays } from "./sla/what-if.ts";
 
 /** Runs `fn` with the configured, migrated database and closes it afterwards. */
 async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
@@ -129,6 +133,42 @@ importCmd
       );
     }),
   );
+
+program
+  .command("due-date")
+  .description("print the due date (YYYY-MM-DD) for an application received at an instant")
+  .requiredOption(
+    "--received <instant>",
+    "ISO 8601 instant with offset, e.g. 2026-03-28T10:00+05:30",
+  )
+  .requiredOption("--days <n>", "time limit in days", positiveInt)
+  .option(
+    "--calendar <csv>",
+    "holiday calendar CSV (date,name[,kind])",
+    path.join(DATA_DIR, "punjab-gazetted-holidays.csv"),
+  )
+  .option("--basis <basis>", "working or calendar", "working")
+  .action((opts: { received: string; days: number; calendar: string; basis: string }) => {
+    if (opts.basis !== "working" && opts.basis !== "calendar")
+      throw new InvalidArgumentError("--basis must be working or calendar");
+    console.log(
+      whatIfDueDate(calendarFromFile(opts.calendar), opts.received, opts.days, opts.basis),
+    );
+  });
+
+program
+  .command("working-days")
+  .description("print the number of working days after --from up to and including --to")
+  .requiredOption("--from <date>", "YYYY-MM-DD")
+  .requiredOption("--to <date>", "YYYY-MM-DD")
+  .option(
+    "--calendar <csv>",
+    "holiday calendar CSV (date,name[,kind])",
+    path.join(DATA_DIR, "punjab-gazetted-holidays.csv"),
+  )
+  .action((opts: { from: string; to: string; calendar: string }) => {
+    console.log(whatIfWorkingDays(calendarFromFile(opts.calendar), opts.from, opts.to));
+  });
 
 const user = program.command("user").description("manage staff users");
 user

@@ -58,7 +58,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   function pageErrors(
     request: FastifyRequest,
     errors: FieldError[],
-  ): { list: PageError[]; byField: Record<string, string> } {
+  ): { list: PageError[]; byField: Record<string, string>; dobPart: string | undefined } {
     const list = errors.map((e) => ({
       text: request.t(messageKey(e), e.params),
       href: `#${formFieldId(e)}`,
@@ -69,7 +69,10 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
         e.field === "applicant.dateOfBirth" ? "dob" : (e.field.split(".").at(-1) ?? e.field);
       byField[key] ??= list[i]?.text ?? "";
     });
-    return { list, byField };
+    // The date box to highlight (day, month, year or all), as the GOV.UK date input
+    // pattern asks: only the wrong part is marked when the error names one.
+    const part = errors.find((e) => e.field === "applicant.dateOfBirth")?.params?.part;
+    return { list, byField, dobPart: typeof part === "string" ? part : undefined };
   }
 
   /** Stores valid uploads against the draft; returns file errors for the page. */
@@ -150,12 +153,13 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       remark?: string;
     },
   ) {
-    const { list, byField } = pageErrors(request, opts.errors);
+    const { list, byField, dobPart } = pageErrors(request, opts.errors);
     return reply.code(opts.errors.length ? 400 : 200).view("applications/views/apply.njk", {
       ...(await formContext(opts.service)),
       values: opts.values,
       errors: list,
       fieldErrors: byField,
+      dobPart,
       action: opts.action,
       documents: opts.documents,
       pendingDocuments: opts.pendingDocuments ?? [],

@@ -22,6 +22,8 @@ export type Config = {
   cookieSecret: string;
   /** Whether cookies get the `Secure` flag (behind TLS). Env `SEWA_SECURE_COOKIES=1`. */
   secureCookies: boolean;
+  /** Whether this node runs the background workers (pg-boss). Env `SEWA_WORKERS=0` turns them off. */
+  workers: boolean;
 };
 
 /**
@@ -41,5 +43,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? "info",
     cookieSecret: env.SEWA_COOKIE_SECRET ?? "development-only-cookie-secret-change-me-please",
     secureCookies: env.SEWA_SECURE_COOKIES === "1",
+    workers: env.SEWA_WORKERS !== "0",
   };
 }

@@ -1,10 +1,13 @@
 /**
  * Starts the portal: configuration, database (migrated; seeded with the real
- * reference data and the demo officials when empty), then the web app.
+ * reference data and the demo officials when empty), the background workers
+ * (breach sweep every minute; `SEWA_WORKERS=0` turns them off on this node),
+ * then the web app.
  */
 import path from "node:path";
 import { fileStore } from "./applications/storage.ts";
 import { loadConfig } from "./config.ts";
+import { startJobs } from "./jobs/queue.ts";
 import { openAndMigrate, seedIfEmpty } from "./setup.ts";
 import { systemClock } from "./sla/clock.ts";
 import { buildApp } from "./web/app.ts";
@@ -20,8 +23,13 @@ const app = await buildApp({
   store: fileStore(path.join(config.dataDir, "documents")),
 });
 
+const jobs = config.workers
+  ? await startJobs(database, systemClock, { log: (msg, err) => app.log.error({ err }, msg) })
+  : undefined;
+
 const shutdown = async () => {
   await app.close();
+  await jobs?.stop();
   await database.close();
   process.exit(0);
 };

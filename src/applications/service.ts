@@ -15,6 +15,7 @@ import { nfcMultiline } from "../common/text.ts";
 import { instantOf, isoOf } from "../common/time.ts";
 import type { Db, Queryable } from "../db/client.ts";
 import type { Official } from "../identity/service.ts";
+import { emit } from "../notifications/outbox.ts";
 import type { CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
 import { dueDateOf } from "../sla/service.ts";
@@ -217,6 +218,18 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       actorKind: "applicant",
       dueDate: sla.dueDate,
     });
+    await emit(
+      tx,
+      "application.submitted",
+      {
+        applicationId: row.id,
+        reference,
+        mobile: row.mobile,
+        dueDate: sla.dueDate,
+        channel: s.channel,
+      },
+      iso(s.now),
+    );
     await appendAudit(tx, {
       stream: `application:${row.id}`,
       actor: "applicant",
@@ -538,6 +551,18 @@ async function transition(
     actorId: actor === "applicant" ? null : actor,
     dueDate,
   });
+  await emit(
+    tx,
+    `application.${action}`,
+    {
+      applicationId: row.id,
+      reference: row.reference,
+      mobile: row.mobile,
+      dueDate,
+      remark: d.remark || undefined,
+    },
+    iso(now),
+  );
   await appendAudit(tx, {
     stream: `application:${row.id}`,
     actor,

@@ -31,6 +31,10 @@ export type Queryable = Db | Tx;
 export type Database = {
   db: Db;
   kind: "pglite" | "postgres";
+  /** The embedded client (PGlite only), for pg-boss's PGlite adapter. */
+  pglite?: PGlite;
+  /** The connection string (PostgreSQL only), for pg-boss. */
+  url?: string;
   close(): Promise<void>;
 };
 
@@ -48,7 +52,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
     const db = drizzlePg(pool, { schema }) as unknown as Db;
-    return { db, kind: "postgres", close: () => pool.end() };
+    return { db, kind: "postgres", url: opts.url, close: () => pool.end() };
   }
   let dir = "memory://";
   if (opts.dataDir && opts.dataDir !== "memory://") {
@@ -59,7 +63,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     parsers: { [pgliteTypes.DATE]: (v: string) => v },
   });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return { db, kind: "pglite", close: () => client.close() };
+  return { db, kind: "pglite", pglite: client, close: () => client.close() };
 }
 
 /** Applies every pending migration from `drizzle/`. Idempotent. */

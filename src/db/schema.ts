@@ -221,6 +221,10 @@ export const applications = pgTable(
     receivedAt: instant("received_at").notNull(),
     dueDate: plainDate("due_date"),
     decidedAt: instant("decided_at"),
+    /** When the breach sweep recorded that the due date had passed (once per application). */
+    overdueSince: instant("overdue_since"),
+    /** When the breach sweep recorded that the due date was within 1 working day. */
+    atRiskSince: instant("at_risk_since"),
     draftId: uuid("draft_id").unique(),
     idempotencyKey: text("idempotency_key").unique(),
     createdAt: instant("created_at").notNull().defaultNow(),
@@ -229,6 +233,9 @@ export const applications = pgTable(
   (t) => [
     index("applications_inbox_idx").on(t.districtCode, t.status, t.dueDate),
     index("applications_service_idx").on(t.serviceId),
+    index("applications_sweep_idx")
+      .on(t.dueDate)
+      .where(sql`${t.status} in ('submitted', 'resubmitted') and ${t.overdueSince} is null`),
   ],
 );
 
@@ -280,6 +287,25 @@ export const idempotencyKeys = pgTable("idempotency_keys", {
   response: jsonb("response").notNull(),
   createdAt: instant("created_at").notNull().defaultNow(),
 });
+
+// ---------------------------------------------------------------- outbox
+
+/**
+ * The transactional outbox: events written in the same transaction as the
+ * state change they report, consumed once each by the notification and
+ * webhook workers (keyed by id, so a redelivery is harmless).
+ */
+export const outboxEvents = pgTable(
+  "outbox_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    topic: text("topic").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    createdAt: instant("created_at").notNull(),
+    processedAt: instant("processed_at"),
+  },
+  (t) => [index("outbox_unprocessed_idx").on(t.createdAt).where(sql`${t.processedAt} is null`)],
+);
 
 // ---------------------------------------------------------------- audit
 

@@ -36,6 +36,7 @@ async function openThrowawayPostgres(adminUrl: string): Promise<Database> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString() });
+  database.url = url.toString();
   await migrate(database);
   return {
     ...database,

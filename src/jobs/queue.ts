@@ -1,0 +1,50 @@
+/**
+ * Background work on a PostgreSQL-backed job queue (pg-boss), so any number of
+ * app nodes can share one database (ARCHITECTURE.md §1). On the embedded
+ * database pg-boss runs through its PGlite adapter.
+ *
+ * Jobs today: `sla-sweep` (every minute): the breach sweep of src/sla/sweep.ts.
+ */
+import { fromPglite, PgBoss } from "pg-boss";
+import type { Database } from "../db/client.ts";
+import type { Clock } from "../sla/clock.ts";
+import { sweepBreaches } from "../sla/sweep.ts";
+
+/** Queue names. */
+export const QUEUES = { slaSweep: "sla-sweep" } as const;
+
+/** A running job system and how to stop it. */
+export type Jobs = { boss: PgBoss; stop(): Promise<void> };
+
+/**
+ * Starts pg-boss, creates the queues, schedules the sweep (cron, UTC) and
+ * starts the workers.
+ * @param opts.schedule false to create queues and workers without the cron schedule (tests).
+ */
+export async function startJobs(
+  database: Database,
+  clock: Clock,
+  opts: { schedule?: boolean; log?: (msg: string, err?: unknown) => void } = {},
+): Promise<Jobs> {
+  const boss =
+    database.kind === "pglite" && database.pglite
+      ? new PgBoss({
+          db: fromPglite(database.pglite),
+          backend: "pglite",
+          schema: "pgboss",
+        } as ConstructorParameters<typeof PgBoss>[0])
+      : new PgBoss({ connectionString: database.url as string, schema: "pgboss", max: 4 });
+  boss.on("error", (e: unknown) => opts.log?.("job system error", e));
+  await boss.start();
+  await boss.createQueue(QUEUES.slaSweep);
+  await boss.work(QUEUES.slaSweep, async () => {
+    await sweepBreaches(database.db, clock.now());
+  });
+  if (opts.schedule !== false) await boss.schedule(QUEUES.slaSweep, "* * * * *");
+  return {
+    boss,
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 5000 });
+    },
+  };
+}

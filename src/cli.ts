@@ -7,12 +7,14 @@
  *   sewa import geography
  *   sewa due-date --received 2026-03-28T10:00+05:30 --days 3 [--calendar FILE.csv] [--basis working|calendar]
  *   sewa working-days --from 2026-04-13 --to 2026-04-18 [--calendar FILE.csv]
+ *   sewa audit verify
  *   sewa user create --username U --name N --role R [--district LGD] [--designation D]  (password from SEWA_PASSWORD or stdin)
  */
 import fs from "node:fs";
 import path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
+import { verifyAudit } from "./audit/service.ts";
 import { importServices } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
@@ -169,6 +171,24 @@ program
   .action((opts: { from: string; to: string; calendar: string }) => {
     console.log(whatIfWorkingDays(calendarFromFile(opts.calendar), opts.from, opts.to));
   });
+
+program
+  .command("audit")
+  .description("the hash-chained audit log")
+  .command("verify")
+  .description("walk every chain and report the first broken link (exit 1 when broken)")
+  .action(() =>
+    withDatabase(async (database) => {
+      const result = await verifyAudit(database.db);
+      if (result.ok) console.log(`Audit log intact: ${result.records} records.`);
+      else {
+        console.error(
+          `Audit log broken at ${result.stream} record ${result.seq}: ${result.reason}.`,
+        );
+        process.exitCode = 1;
+      }
+    }),
+  );
 
 const user = program.command("user").description("manage staff users");
 user

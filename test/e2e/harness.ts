@@ -1,0 +1,158 @@
+/**
+ * Harness for the browser journeys (`npx vitest run --project e2e`).
+ *
+ * - {@link startPortal} starts the real portal in this process, on a random
+ *   port of 127.0.0.1, on an in-memory PGlite database seeded with the real
+ *   reference data and the demo officials (as `npm start` does on an empty
+ *   database), with documents in a throwaway folder and a clock the test
+ *   controls ({@link controllableClock}).
+ * - {@link launchBrowser} starts Debian's headless Chromium through
+ *   playwright-core (`apt-get install chromium fonts-noto-core`; ARCHITECTURE.md §2).
+ * - {@link screenshot} saves a full-page screenshot into `docs/screenshots/`.
+ *
+ * Nothing here reads the wall clock for a rule: every "now" of the portal comes
+ * from the injected clock.
+ *
+ * @module
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { Temporal } from "temporal-polyfill";
+import { fileStore } from "../../src/applications/storage.ts";
+import { loadConfig } from "../../src/config.ts";
+import type { Database } from "../../src/db/client.ts";
+import { openAndMigrate, seedIfEmpty } from "../../src/setup.ts";
+import { type Clock, parseInstant } from "../../src/sla/clock.ts";
+import { buildApp } from "../../src/web/app.ts";
+
+/** The repository's root folder. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Where journey screenshots are written (committed, so reviewers can see the pages). */
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, "docs/screenshots");
+
+/**
+ * The Chromium binary: env `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`
+ * (installed by `.ci/run` with `apt-get install chromium fonts-noto-core`).
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Chromium flags: no sandbox (containers run as root), no GPU, and no
+ * background traffic to Google (updates, sync, QUIC probes), so a journey
+ * only ever talks to the portal on 127.0.0.1.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** A clock whose instant the test sets; the portal reads it on every request. */
+export type ControllableClock = Clock & {
+  /**
+   * Moves the clock to `at` (an ISO 8601 instant **with** an offset, e.g.
+   * `"2025-10-23T16:00+05:30"`, or a `Temporal.Instant`). Moving backwards is allowed.
+   * @throws RangeError when the string has no offset or is not an instant.
+   */
+  set(at: string | Temporal.Instant): void;
+};
+
+/**
+ * A clock stopped at `start` until the test moves it with `set`.
+ * @throws RangeError when `start` is a string without an offset.
+ */
+export function controllableClock(start: string | Temporal.Instant): ControllableClock {
+  const toInstant = (at: string | Temporal.Instant) =>
+    typeof at === "string" ? parseInstant(at) : Temporal.Instant.from(at);
+  let current = toInstant(start);
+  return {
+    now: () => current,
+    set(at) {
+      current = toInstant(at);
+    },
+  };
+}
+
+/** A running portal: its base URL (no trailing slash), its parts, and how to stop it. */
+export type Portal = {
+  /** e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  app: FastifyInstance;
+  database: Database;
+  clock: ControllableClock;
+  /** The throwaway folder that holds uploaded documents. */
+  documentsDir: string;
+  /** Stops the server, closes the database and deletes the documents folder. */
+  close(): Promise<void>;
+};
+
+/**
+ * Starts the portal in this process on a random port of 127.0.0.1: in-memory
+ * PGlite, migrated and seeded (geography, 2025/2026 holidays, the notified
+ * services, the demo officials of src/setup.ts), log level `warn`.
+ *
+ * @param clock the portal's clock (see {@link controllableClock}).
+ * @throws whatever migration, seeding or `listen` throws (the test then fails in `beforeAll`).
+ */
+export async function startPortal(clock: ControllableClock): Promise<Portal> {
+  const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "sewa-e2e-documents-"));
+  const config = { ...loadConfig({}), dataDir: "memory://", logLevel: "warn" };
+  const database = await openAndMigrate({ databaseUrl: undefined, dataDir: "memory://" });
+  await seedIfEmpty(database);
+  const app = await buildApp({ database, config, clock, store: fileStore(documentsDir) });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  if (address === null || typeof address === "string")
+    throw new Error(`unexpected server address ${String(address)}`);
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    app,
+    database,
+    clock,
+    documentsDir,
+    async close() {
+      await app.close();
+      await database.close();
+      fs.rmSync(documentsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Launches headless Chromium ({@link CHROMIUM_PATH}, {@link CHROMIUM_ARGS}).
+ * @throws Error with the install command when the binary is missing.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: run \`apt-get install -y chromium fonts-noto-core\` or set CHROMIUM_PATH`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+}
+
+/**
+ * Saves a full-page PNG of `page` as `docs/screenshots/<name>.png`, after the
+ * web fonts (Noto Sans, Gurmukhi, Devanagari) have loaded, so that a missing
+ * glyph shows as what it is and not as a half-loaded page.
+ *
+ * @param name a file name without extension, numbered by step, e.g. `01-home-search`.
+ * @returns the path written.
+ */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // A string, not a function: the project's TypeScript has no DOM library.
+  await page.evaluate("document.fonts.ready.then(() => undefined)");
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+  return file;
+}

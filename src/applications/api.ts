@@ -19,6 +19,7 @@ import { readMultipart } from "../web/multipart.ts";
 import {
   GenericApplicationSchema,
   messageKey,
+  messageParams,
   validateGenericApplication,
 } from "./generic-form.ts";
 import * as svc from "./service.ts";
@@ -140,7 +141,7 @@ export async function registerApplicationApi(app: FastifyInstance): Promise<void
             : result.errors.map((e) => ({
                 field: e.field,
                 code: e.code,
-                message: request.t(messageKey(e), e.params),
+                message: request.t(messageKey(e), messageParams(e, request.lang)),
               }))),
           ...fileErrors,
         ];

@@ -525,3 +525,30 @@ export function messageKey(error: FieldError): string {
   if (hasKey(en, specific)) return specific.join(".");
   return ["validation", "generic", ...code].join(".");
 }
+
+const MONTH_LOCALE: Record<string, string> = { en: "en-IN", pa: "pa-IN", hi: "hi-IN" };
+
+/**
+ * An error's message parameters made readable in a language: a numeric
+ * `month` (date errors carry `month` and `year`) becomes the month's name,
+ * e.g. "02" → "February" in English, the local month name from `Intl` in pa and hi.
+ * Render with `t(messageKey(e), messageParams(e, lang))`.
+ */
+export function messageParams(
+  error: FieldError,
+  lang: string,
+): Record<string, string | number> | undefined {
+  const params = error.params;
+  if (!params || params.month === undefined) return params;
+  const m = Number(params.month);
+  if (!Number.isInteger(m) || m < 1 || m > 12) return params;
+  const name = new Intl.DateTimeFormat(MONTH_LOCALE[lang] ?? "en-IN", {
+    month: "long",
+    timeZone: "UTC",
+  }).format(Date.UTC(2000, m - 1, 1));
+  return {
+    ...params,
+    month: name,
+    ...(params.year !== undefined ? { year: Number(params.year) } : {}),
+  };
+}

@@ -3,8 +3,11 @@
  *
  * Format `LDH-K7M3-PQ7X`: the district's 3-letter code (data/district-abbreviations.csv),
  * then 7 characters that encode the number drawn from a database sequence
- * (ARCHITECTURE.md §4), then 1 check character. The alphabet has 32 symbols
- * and leaves out 0, O, 1 and I, so no two characters sound or look alike.
+ * (ARCHITECTURE.md §4), then 1 check character. The alphabet has 31 symbols:
+ * it leaves out 0, O, 1 and I, so no two characters sound or look alike, and
+ * U (read aloud as "you", close to V in handwriting). 31 is prime, so the
+ * check character catches every single wrong character and every swap of two
+ * neighbours (docs/decisions/0001-reference-numbers.md).
  * The sequence number is scrambled by an invertible multiplication, so
  * consecutive applications do not get consecutive-looking references.
  */

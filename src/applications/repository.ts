@@ -92,7 +92,7 @@ export function draftDocuments(q: Queryable, draftId: string): Promise<DocumentR
     .select()
     .from(documents)
     .where(and(eq(documents.draftId, draftId), isNull(documents.applicationId)))
-    .orderBy(asc(documents.uploadedAt), asc(documents.id));
+    .orderBy(asc(documents.seq));
 }
 
 /** Removes a document from a draft (only while unattached). */
@@ -123,7 +123,7 @@ export function unattachedDocuments(q: Queryable, ids: string[]): Promise<Docume
     .where(
       and(inArray(documents.id, valid), isNull(documents.applicationId), isNull(documents.draftId)),
     )
-    .orderBy(asc(documents.uploadedAt), asc(documents.id));
+    .orderBy(asc(documents.seq));
 }
 
 /** Attaches documents to an application. */
@@ -142,7 +142,7 @@ export function applicationDocuments(q: Queryable, applicationId: number): Promi
     .select()
     .from(documents)
     .where(eq(documents.applicationId, applicationId))
-    .orderBy(asc(documents.uploadedAt), asc(documents.id));
+    .orderBy(asc(documents.seq));
 }
 
 /** Draws the next number from the reference sequence. */

@@ -20,6 +20,7 @@ import {
   formFieldId,
   type GenericFormBody,
   messageKey,
+  messageParams,
   validateGenericForm,
 } from "./generic-form.ts";
 import { citizenGrants, startCitizenGrant } from "./grants.ts";
@@ -60,7 +61,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     errors: FieldError[],
   ): { list: PageError[]; byField: Record<string, string>; dobPart: string | undefined } {
     const list = errors.map((e) => ({
-      text: request.t(messageKey(e), e.params),
+      text: request.t(messageKey(e), messageParams(e, request.lang)),
       href: `#${formFieldId(e)}`,
     }));
     const byField: Record<string, string> = {};

@@ -252,6 +252,8 @@ export const documents = pgTable(
     sha256: text("sha256").notNull(),
     uploadedAt: instant("uploaded_at").notNull().defaultNow(),
     uploadedBy: text("uploaded_by").notNull().default("applicant"),
+    /** Upload order (files sent in one request share an upload time). */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
   },
   (t) => [
     index("documents_application_idx").on(t.applicationId),

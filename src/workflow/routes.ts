@@ -51,7 +51,7 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       items,
       overdueCount: items.filter((i) => i.overdue).length,
       jurisdiction: official.districtCode === null ? null : districts.get(official.districtCode),
-      navItems: staffNav(request),
+      navItems: staffNav(request, official),
     });
   });
 
@@ -84,7 +84,7 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
           ? allowedActions(opened.row.status).filter((a) => a !== "resubmit")
           : [],
       values: {},
-      navItems: staffNav(request),
+      navItems: staffNav(request, official),
       ...extra,
     });
   }
@@ -177,11 +177,16 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
   );
 }
 
-/** The staff navigation. */
-export function staffNav(request: FastifyRequest) {
+/** Roles that see the administration page. */
+export const ADMIN_ROLES = ["system_admin", "pmu_admin", "head_office"] as const;
+
+/** The staff navigation for an official's role. */
+export function staffNav(request: FastifyRequest, official: { role: string }) {
   return [
     { href: "/desk", text: request.t("nav.inbox") },
-    { href: "/admin", text: request.t("nav.admin") },
+    ...((ADMIN_ROLES as readonly string[]).includes(official.role)
+      ? [{ href: "/admin", text: request.t("nav.admin") }]
+      : []),
     { href: "/", text: request.t("nav.services") },
   ];
 }

@@ -228,7 +228,7 @@ describe("journey: apply, send back, resubmit, approve (Demarcation of land, Lud
     // The date error names the wrong part (the day) and the limit for that month (C-08).
     // The portal writes the month as typed or zero-padded ("2" or "02"); either is right.
     const dobMessage =
-      /^Date of birth must be a real date: the day must be from 1 to 28 in month 0?2 of 1990$/;
+      /^Date of birth must be a real date: the day must be from 1 to 28 in February 1990$/;
     const pinMessage = "Enter a PIN code, like 160017";
     const summaryLinks = summary.locator(".govuk-error-summary__list a");
     const summaryTexts = (await summaryLinks.allTextContents()).map((s) => s.trim());

@@ -15,6 +15,7 @@ import { DomainError, type FieldProblem } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import { tehsilsByDistrict } from "../geography/service.ts";
 import { istDateOf } from "../sla/clock.ts";
+import { SUBMIT_LIMIT, TRACK_LIMIT } from "../web/limits.ts";
 import { readMultipart } from "../web/multipart.ts";
 import {
   GenericApplicationSchema,
@@ -94,7 +95,8 @@ export async function registerApplicationApi(app: FastifyInstance): Promise<void
         },
       },
       // The body is validated in the handler (JSON and multipart alike) so that errors carry field codes.
-      validatorCompiler: ({ httpPart }) => (httpPart === "body" ? () => true : () => true),
+      validatorCompiler: () => () => true,
+      config: { rateLimit: SUBMIT_LIMIT },
     },
     async (request, reply) => {
       const key = headerKey(request);
@@ -177,8 +179,9 @@ export async function registerApplicationApi(app: FastifyInstance): Promise<void
         summary: "Track an application by reference number and the applicant's mobile number",
         params: Type.Object({ reference: Type.String({ maxLength: 40 }) }),
         querystring: Type.Object({ mobile: Type.String({ maxLength: 20 }) }),
-        response: { 200: TrackJson, 400: Problem, 404: Problem },
+        response: { 200: TrackJson, 400: Problem, 404: Problem, 429: Problem },
       },
+      config: { rateLimit: TRACK_LIMIT },
     },
     async (request) => {
       const { reference } = request.params as { reference: string };

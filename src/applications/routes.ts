@@ -13,6 +13,7 @@ import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
 import { istDateOf } from "../sla/clock.ts";
+import { TRACK_LIMIT } from "../web/limits.ts";
 import { type MultipartBody, readMultipart } from "../web/multipart.ts";
 import { registerApplicationApi } from "./api.ts";
 import {
@@ -360,33 +361,37 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post("/track", { schema: { hide: true } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const reference = typeof body.reference === "string" ? body.reference.slice(0, 40) : "";
-    const mobileRaw = typeof body.mobile === "string" ? body.mobile.slice(0, 20) : "";
-    const tr = request.t;
-    const errors: PageError[] = [];
-    if (!reference.trim())
-      errors.push({ text: tr("track.errors.referenceRequired"), href: "#reference" });
-    const mobile = normaliseMobile(mobileRaw);
-    if (!mobileRaw.trim())
-      errors.push({ text: tr("track.errors.mobileRequired"), href: "#mobile" });
-    else if (!mobile.ok) errors.push({ text: tr("track.errors.mobileInvalid"), href: "#mobile" });
-    let row: svc.ApplicationRow | undefined;
-    if (errors.length === 0 && mobile.ok) {
-      row = await svc.findForApplicant(db, reference, mobile.value);
-      if (!row) errors.push({ text: tr("track.errors.notFound"), href: "#reference" });
-    }
-    if (errors.length > 0 || !row) {
-      return reply.code(400).view("applications/views/track-lookup.njk", {
-        values: { reference, mobile: mobileRaw },
-        errors,
-        fieldErrors: Object.fromEntries(errors.map((e) => [e.href.slice(1), e.text])),
-      });
-    }
-    await startCitizenGrant(request, reply, row.id);
-    return reply.redirect(`/track/${row.reference}`, 303);
-  });
+  app.post(
+    "/track",
+    { schema: { hide: true }, config: { rateLimit: TRACK_LIMIT } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const reference = typeof body.reference === "string" ? body.reference.slice(0, 40) : "";
+      const mobileRaw = typeof body.mobile === "string" ? body.mobile.slice(0, 20) : "";
+      const tr = request.t;
+      const errors: PageError[] = [];
+      if (!reference.trim())
+        errors.push({ text: tr("track.errors.referenceRequired"), href: "#reference" });
+      const mobile = normaliseMobile(mobileRaw);
+      if (!mobileRaw.trim())
+        errors.push({ text: tr("track.errors.mobileRequired"), href: "#mobile" });
+      else if (!mobile.ok) errors.push({ text: tr("track.errors.mobileInvalid"), href: "#mobile" });
+      let row: svc.ApplicationRow | undefined;
+      if (errors.length === 0 && mobile.ok) {
+        row = await svc.findForApplicant(db, reference, mobile.value);
+        if (!row) errors.push({ text: tr("track.errors.notFound"), href: "#reference" });
+      }
+      if (errors.length > 0 || !row) {
+        return reply.code(400).view("applications/views/track-lookup.njk", {
+          values: { reference, mobile: mobileRaw },
+          errors,
+          fieldErrors: Object.fromEntries(errors.map((e) => [e.href.slice(1), e.text])),
+        });
+      }
+      await startCitizenGrant(request, reply, row.id);
+      return reply.redirect(`/track/${row.reference}`, 303);
+    },
+  );
 
   async function grantedApplication(request: FastifyRequest, reference: string) {
     const ref = svc.normaliseReference(reference);

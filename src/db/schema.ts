@@ -290,6 +290,16 @@ export const idempotencyKeys = pgTable("idempotency_keys", {
   createdAt: instant("created_at").notNull().defaultNow(),
 });
 
+/**
+ * Fixed-window request counters for rate limits, shared by every app node
+ * (no in-memory state). Keyed by route and client (e.g. IP address).
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: bigint("window_start", { mode: "number" }).notNull(),
+  count: integer("count").notNull(),
+});
+
 // ---------------------------------------------------------------- outbox
 
 /**

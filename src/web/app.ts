@@ -8,9 +8,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import cookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
+import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -40,6 +42,7 @@ import {
   type Lang,
   translator,
 } from "./i18n.ts";
+import { postgresRateLimitStore } from "./rate-limit-store.ts";
 import { configureTemplates } from "./templates.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -103,6 +106,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hsts: deps.config.secureCookies,
   });
   await app.register(cookie, { secret: deps.config.cookieSecret });
+  await app.register(csrf, {
+    sessionPlugin: "@fastify/cookie",
+    cookieKey: "sewa_csrf",
+    cookieOpts: {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      signed: true,
+      secure: deps.config.secureCookies,
+    },
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const query = request.query as Record<string, unknown> | undefined;
+      const token =
+        (body && typeof body === "object" ? body._csrf : undefined) ??
+        query?._csrf ??
+        request.headers["x-csrf-token"];
+      return typeof token === "string" ? token : undefined;
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    store: postgresRateLimitStore(deps.database.db),
+    skipOnError: true,
+  });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(multipart, {
     limits: {
@@ -186,8 +214,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.t = t;
     request.fmt = fmt;
     const currentPath = request.url.split("?")[0] ?? "/";
+    const htmlPage =
+      !currentPath.startsWith("/api/") &&
+      !currentPath.startsWith("/assets/") &&
+      !currentPath.startsWith("/healthz") &&
+      !currentPath.startsWith("/readyz");
     reply.locals = {
       ...(reply.locals ?? {}),
+      ...(htmlPage ? { csrfToken: reply.generateCsrf() } : {}),
       t,
       fmt,
       lang: request.lang,
@@ -199,6 +233,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       })),
       currentPath,
     };
+  });
+
+  // Every form post of the pages carries a CSRF token (OWASP ASVS 4.2.2); multipart forms send it in the
+  // query string, since their body is read inside the handler. The API is not cookie-authenticated.
+  app.addHook("preHandler", (request, reply, done) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (request.method !== "POST" || path.startsWith("/api/")) return done();
+    app.csrfProtection(request, reply, done);
   });
 
   registerErrorHandling(app);

@@ -111,7 +111,9 @@ const Text = LocalisedTextSchema;
 
 /* ---------------------------------------------------------- conditions */
 
-const Scalar = Type.Union([Type.String({ maxLength: 200 }), Type.Number(), Type.Boolean()]);
+const Scalar = Type.Union([Type.String({ maxLength: 200 }), Type.Number(), Type.Boolean()], {
+  description: "A value to compare with: text, a number, or true/false.",
+});
 
 /** Operators of a condition test. Exactly one per test. */
 export const CONDITION_OPERATORS = [
@@ -208,11 +210,11 @@ export type CustomisableErrorCode = (typeof CUSTOMISABLE_ERROR_CODES)[number];
 const errorProps = {} as { [K in CustomisableErrorCode]: TOptional<typeof Text> };
 for (const code of CUSTOMISABLE_ERROR_CODES) errorProps[code] = Type.Optional(Text);
 
-const FieldErrors = Type.Object(errorProps, {
+const FieldErrors = named("FieldErrors", Type.Object(errorProps, {
   additionalProperties: false,
   description:
     "This question's own error messages, by error code, in the GOV.UK style (say what to do: 'Enter your full name'). {{min}}, {{max}} and {{label}} are filled in.",
-});
+}));
 
 const fieldBase = {
   id: Id,
@@ -227,13 +229,19 @@ const fieldBase = {
   errors: Type.Optional(FieldErrors),
 };
 
-const Option = Type.Object(
-  {
-    value: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,39}$" }),
-    label: Text,
-    hint: Type.Optional(Text),
-  },
-  { additionalProperties: false },
+const Option = named(
+  "Option",
+  Type.Object(
+    {
+      value: Type.String({
+        pattern: "^[a-z0-9][a-z0-9_-]{0,39}$",
+        description: "Option value: lower-case letters, digits, _ or - (at most 40).",
+      }),
+      label: Text,
+      hint: Type.Optional(Text),
+    },
+    { additionalProperties: false },
+  ),
 );
 
 /** File kinds a document or file question can accept, judged by content (see applications/uploads.ts). */
@@ -259,14 +267,19 @@ const textual = {
   ),
 };
 
+/** A field type's schema, registered as `#/definitions/<Type>Field`. */
 function fieldType<K extends string, P extends Record<string, TSchema>>(
   type: K,
   props: P,
   description: string,
 ) {
-  return Type.Object(
-    { type: Type.Literal(type), ...fieldBase, ...props },
-    { additionalProperties: false, description },
+  const name = `${type[0]?.toUpperCase()}${type.slice(1)}Field`;
+  return named(
+    name,
+    Type.Object(
+      { type: Type.Literal(type), ...fieldBase, ...props },
+      { additionalProperties: false, description },
+    ),
   );
 }
 
@@ -739,18 +752,24 @@ export const ServiceDefinitionSchema = Type.Object(
     documents: Documents,
     fees: Fees,
     workflow: Workflow,
-    output: Type.Union([
-      Type.Object(
-        {
-          kind: Type.Literal("certificate"),
-          template: Slug,
-          validity: Type.Optional(Text),
-          sources: Type.Optional(SourceRefs),
-        },
-        { additionalProperties: false },
-      ),
-      Type.Object({ kind: Type.Literal("none") }, { additionalProperties: false }),
-    ]),
+    output: Type.Union(
+      [
+        Type.Object(
+          {
+            kind: Type.Literal("certificate"),
+            template: Slug,
+            validity: Type.Optional(Text),
+            sources: Type.Optional(SourceRefs),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Object({ kind: Type.Literal("none") }, { additionalProperties: false }),
+      ],
+      {
+        description:
+          "What approval produces: {kind: certificate, template: <template code>, validity?} or {kind: none}.",
+      },
+    ),
     sources: Type.Array(Source),
     unverified: Type.Optional(Type.Array(Unverified)),
     meta: Type.Object(

@@ -8,7 +8,9 @@
  *   sewa due-date --received 2026-03-28T10:00+05:30 --days 3 [--calendar FILE.csv] [--basis working|calendar]
  *   sewa working-days --from 2026-04-13 --to 2026-04-18 [--calendar FILE.csv]
  *   sewa audit verify
- *   sewa user create --username U --name N --role R [--district LGD] [--designation D]  (password from SEWA_PASSWORD or stdin)
+ *   sewa user create --username U --name N --role R [--district LGD [--tehsil LGD]] [--department ID] [--designation D]  (password from SEWA_PASSWORD or stdin)
+ *   sewa user posting add --username U --role R [...]; sewa user posting end --id N --on DATE
+ *   sewa user unlock --username U; sewa user list
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -20,7 +22,15 @@ import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { importGeography } from "./geography/service.ts";
 import { STAFF_ROLES } from "./identity/roles.ts";
-import { createOfficial } from "./identity/service.ts";
+import {
+  addPosting,
+  createOfficial,
+  endPosting,
+  findOfficialByUsername,
+  listOfficials,
+  postingsOf,
+  unlockOfficial,
+} from "./identity/service.ts";
 import {
   DATA_DIR,
   openAndMigrate,
@@ -28,7 +38,7 @@ import {
   seedDemoOfficials,
   seedReferenceData,
 } from "./setup.ts";
-import { systemClock } from "./sla/clock.ts";
+import { istDateOf, systemClock } from "./sla/clock.ts";
 import { calendarFromFile, whatIfDueDate, whatIfWorkingDays } from "./sla/what-if.ts";
 
 /** Runs `fn` with the configured, migrated database and closes it afterwards. */
@@ -190,33 +200,132 @@ program
     }),
   );
 
-const user = program.command("user").description("manage staff users");
+const user = program
+  .command("user")
+  .description("manage staff users and their postings (every change is audited)");
+
+type PostingOpts = {
+  role: string;
+  district?: number;
+  tehsil?: number;
+  department?: number;
+  office?: string;
+  from?: string;
+  to?: string;
+};
+const postingOptions = (c: Command) =>
+  c
+    .requiredOption("--role <role>", `one of: ${STAFF_ROLES.join(", ")}`)
+    .option(
+      "--district <lgd>",
+      "district LGD code (omit both --district and --tehsil for a state-wide posting)",
+      positiveInt,
+    )
+    .option("--tehsil <lgd>", "tehsil LGD code (needs --district)", positiveInt)
+    .option("--department <id>", "department id (omit for every department)", positiveInt)
+    .option("--office <office>", "office name")
+    .option("--from <date>", "first day, YYYY-MM-DD (default today)")
+    .option("--to <date>", "last day, YYYY-MM-DD (default open-ended)");
+const postingOf = (o: PostingOpts) => ({
+  role: o.role,
+  level: (o.tehsil !== undefined ? "tehsil" : o.district !== undefined ? "district" : "state") as
+    | "state"
+    | "district"
+    | "tehsil",
+  districtCode: o.district ?? null,
+  tehsilCode: o.tehsil ?? null,
+  departmentId: o.department ?? null,
+  office: o.office,
+  validFrom: o.from ?? istDateOf(systemClock.now()),
+  validTo: o.to ?? null,
+});
+
+postingOptions(
+  user
+    .command("create")
+    .description(
+      "create or update a staff user with a posting; the password comes from SEWA_PASSWORD or the first line of standard input",
+    )
+    .requiredOption("--username <username>")
+    .requiredOption("--name <name>")
+    .option("--designation <designation>", "designation shown on decisions", "Officer"),
+).action((opts: PostingOpts & { username: string; name: string; designation: string }) =>
+  withDatabase(async (database) => {
+    const password =
+      process.env.SEWA_PASSWORD ?? fs.readFileSync(0, "utf8").split(/\r?\n/)[0] ?? "";
+    const official = await database.db.transaction((tx) =>
+      createOfficial(
+        tx,
+        {
+          username: opts.username,
+          name: opts.name,
+          designation: opts.designation,
+          password,
+          posting: postingOf(opts),
+        },
+        "cli",
+      ),
+    );
+    console.log(`User ${official.username} (${opts.role}) saved.`);
+  }),
+);
+
+const posting = user.command("posting").description("add or end postings");
+postingOptions(
+  posting
+    .command("add")
+    .description("add a posting to a user")
+    .requiredOption("--username <username>"),
+).action((opts: PostingOpts & { username: string }) =>
+  withDatabase(async (database) => {
+    const official = await findOfficialByUsername(database.db, opts.username);
+    if (!official) throw new Error(`no such user: ${opts.username}`);
+    const p = await database.db.transaction((tx) =>
+      addPosting(tx, official.id, postingOf(opts), "cli"),
+    );
+    console.log(
+      `Posting ${p.id} added: ${p.role}, ${p.level}${p.districtCode ? ` ${p.districtCode}` : ""}${p.tehsilCode ? `/${p.tehsilCode}` : ""}, from ${p.validFrom}.`,
+    );
+  }),
+);
+posting
+  .command("end")
+  .description("end a posting on a date (inclusive)")
+  .requiredOption("--id <id>", "posting id", positiveInt)
+  .requiredOption("--on <date>", "last day, YYYY-MM-DD")
+  .action((opts: { id: number; on: string }) =>
+    withDatabase(async (database) => {
+      await database.db.transaction((tx) => endPosting(tx, opts.id, opts.on, "cli"));
+      console.log(`Posting ${opts.id} ends on ${opts.on}.`);
+    }),
+  );
+
 user
-  .command("create")
-  .description(
-    "create or update a staff user; the password comes from SEWA_PASSWORD or the first line of standard input",
-  )
+  .command("unlock")
+  .description("unlock a user locked after failed sign-ins")
   .requiredOption("--username <username>")
-  .requiredOption("--name <name>")
-  .requiredOption("--role <role>", `one of: ${STAFF_ROLES.join(", ")}`)
-  .option("--designation <designation>", "designation shown on decisions", "Officer")
-  .option("--district <lgd>", "district LGD code (omit for state-wide)", positiveInt)
-  .action(
-    (opts: {
-      username: string;
-      name: string;
-      role: string;
-      designation: string;
-      district?: number;
-    }) =>
-      withDatabase(async (database) => {
-        const password =
-          process.env.SEWA_PASSWORD ?? fs.readFileSync(0, "utf8").split(/\r?\n/)[0] ?? "";
-        const official = await database.db.transaction((tx) =>
-          createOfficial(tx, { ...opts, password, districtCode: opts.district ?? null }, "cli"),
-        );
-        console.log(`User ${official.username} (${official.role}) saved.`);
-      }),
+  .action((opts: { username: string }) =>
+    withDatabase(async (database) => {
+      await database.db.transaction((tx) => unlockOfficial(tx, opts.username, "cli"));
+      console.log(`User ${opts.username} unlocked.`);
+    }),
+  );
+
+user
+  .command("list")
+  .description("list users and their postings")
+  .action(() =>
+    withDatabase(async (database) => {
+      for (const o of await listOfficials(database.db)) {
+        const ps = await postingsOf(database.db, o.id);
+        const lock = o.lockedAt ? " [locked]" : "";
+        console.log(`${o.username}${lock}: ${o.name}, ${o.designation}`);
+        for (const p of ps)
+          console.log(
+            `  #${p.id} ${p.role} ${p.level}${p.districtCode ? ` district ${p.districtCode}` : ""}${p.tehsilCode ? ` tehsil ${p.tehsilCode}` : ""}${p.departmentId ? ` department ${p.departmentId}` : ""} ${p.validFrom}..${p.validTo ?? ""}`,
+          );
+      }
+    }),
   );
 
 try {

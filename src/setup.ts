@@ -17,7 +17,8 @@ import { importServices, searchServices } from "./catalog/service.ts";
 import type { Config } from "./config.ts";
 import { type Database, migrate, openDatabase } from "./db/client.ts";
 import { countGeography, importGeography, listTehsils } from "./geography/service.ts";
-import { createOfficial, findOfficialByUsername } from "./identity/service.ts";
+import { actorFor, createOfficial } from "./identity/service.ts";
+import { istDateOf, systemClock } from "./sla/clock.ts";
 import { importHolidays } from "./sla/service.ts";
 
 /** The repository's `data/` folder (shipped reference data). */
@@ -26,13 +27,20 @@ export const DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** The demo officials' shared password (printed in README.md; demo only). */
 export const DEMO_PASSWORD = "sewa-demo-2026";
 
-/** Demo officials for two districts (LGD 36 Ludhiana, 41 Patiala) and a state-wide administrator. */
+/**
+ * The demo officials' TOTP secret (base32, RFC 6238): add it to an
+ * authenticator app to sign in as any demo official. Demo only.
+ */
+export const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSEWAPUNJABDEMO23";
+
+/** Demo officials for two districts (LGD 36 Ludhiana, 41 Patiala) and state-wide roles, posted since 2020. */
 export const DEMO_OFFICIALS = [
   {
     username: "do.ludhiana",
     name: "Harpreet Kaur",
     designation: "Designated Officer (Tehsildar)",
     role: "designated_officer",
+    level: "district",
     districtCode: 36,
   },
   {
@@ -40,6 +48,7 @@ export const DEMO_OFFICIALS = [
     name: "Gurdeep Singh",
     designation: "Dealing Clerk",
     role: "dealing_clerk",
+    level: "district",
     districtCode: 36,
   },
   {
@@ -47,13 +56,31 @@ export const DEMO_OFFICIALS = [
     name: "Manpreet Sandhu",
     designation: "Designated Officer (Tehsildar)",
     role: "designated_officer",
+    level: "district",
     districtCode: 41,
   },
   {
+    username: "ho.punjab",
+    name: "Head Office Monitor",
+    designation: "Head Office, Department of Governance Reforms",
+    role: "head_office",
+    level: "state",
+    districtCode: null,
+  },
+  {
+    username: "auditor",
+    name: "Audit Officer",
+    designation: "Auditor",
+    role: "auditor",
+    level: "state",
+    districtCode: null,
+  },
+  {
     username: "admin",
-    name: "PMU Administrator",
+    name: "System Administrator",
     designation: "System Administrator",
     role: "system_admin",
+    level: "state",
     districtCode: null,
   },
 ] as const;
@@ -88,7 +115,21 @@ export async function seedReferenceData(
 /** The demo officials (idempotent by username). */
 export async function seedDemoOfficials(database: Database): Promise<void> {
   await database.db.transaction(async (tx) => {
-    for (const o of DEMO_OFFICIALS) await createOfficial(tx, { ...o, password: DEMO_PASSWORD });
+    for (const o of DEMO_OFFICIALS) {
+      await createOfficial(tx, {
+        username: o.username,
+        name: o.name,
+        designation: o.designation,
+        password: DEMO_PASSWORD,
+        totpSecret: DEMO_TOTP_SECRET,
+        posting: {
+          role: o.role,
+          level: o.level,
+          districtCode: o.districtCode,
+          validFrom: "2020-01-01",
+        },
+      });
+    }
   });
 }
 
@@ -209,7 +250,5 @@ export async function seedDemoApplications(
 }
 
 async function officialFor(database: Database, username: string) {
-  const o = await findOfficialByUsername(database.db, username);
-  if (!o) throw new Error(`demo official ${username} missing: run sewa seed first`);
-  return o;
+  return actorFor(database.db, username, istDateOf(systemClock.now()));
 }

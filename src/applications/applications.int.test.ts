@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAudit } from "../audit/service.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
-import { findOfficialByUsername } from "../identity/service.ts";
+import { actorFor } from "../identity/service.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import * as svc from "./service.ts";
 
@@ -467,9 +467,8 @@ describe.each(testDatabases())("applications on $name", (which) => {
       payload: application(),
     });
     const ref: string = filed.json().reference;
-    const officer = await findOfficialByUsername(portal.database.db, "do.ludhiana");
-    const other = await findOfficialByUsername(portal.database.db, "do.patiala");
-    if (!officer || !other) throw new Error("demo officials missing");
+    const officer = await actorFor(portal.database.db, "do.ludhiana", "2025-10-17");
+    const other = await actorFor(portal.database.db, "do.patiala", "2025-10-17");
     const { db } = portal.database;
     await expect(svc.openForOfficial(db, other, ref, portal.clock.now())).rejects.toMatchObject({
       kind: "not_found",

@@ -1,7 +1,7 @@
 /**
  * SQL for applications, drafts, documents and the timeline.
  */
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { type Queryable, rows } from "../db/client.ts";
 import {
   applicationEvents,
@@ -238,27 +238,43 @@ export function events(q: Queryable, applicationId: number): Promise<EventRow[]>
     .orderBy(asc(applicationEvents.at), asc(applicationEvents.id));
 }
 
-/** Applications in a jurisdiction with the given statuses, by due date (paused ones last), then age. */
-export function inbox(
+/**
+ * Applications with the given statuses inside any of `scopes` (a posting's
+ * state, district or tehsil, and department), by due date (paused ones last),
+ * then age. No scope: nothing.
+ */
+export async function inbox(
   q: Queryable,
-  scope: {
-    districtCode: number | null;
-    departmentId: number | null;
+  filter: {
+    scopes: Array<{
+      level: string;
+      districtCode: number | null;
+      tehsilCode: number | null;
+      departmentId: number | null;
+    }>;
     statuses: string[];
     limit: number;
   },
 ): Promise<ApplicationRow[]> {
-  const conditions = [inArray(applications.status, scope.statuses)];
-  if (scope.districtCode !== null)
-    conditions.push(eq(applications.districtCode, scope.districtCode));
-  if (scope.departmentId !== null)
-    conditions.push(eq(applications.departmentId, scope.departmentId));
+  const scopeConditions = filter.scopes.map((p) =>
+    and(
+      p.level === "district" && p.districtCode !== null
+        ? eq(applications.districtCode, p.districtCode)
+        : undefined,
+      p.level === "tehsil" && p.tehsilCode !== null
+        ? eq(applications.tehsilCode, p.tehsilCode)
+        : undefined,
+      p.departmentId !== null ? eq(applications.departmentId, p.departmentId) : undefined,
+      sql`true`,
+    ),
+  );
+  if (scopeConditions.length === 0) return [];
   return q
     .select()
     .from(applications)
-    .where(and(...conditions))
+    .where(and(inArray(applications.status, filter.statuses), or(...scopeConditions)))
     .orderBy(sql`${applications.dueDate} asc nulls last`, asc(applications.receivedAt))
-    .limit(scope.limit);
+    .limit(filter.limit);
 }
 
 /** Most recent applications (for demo seeding summaries). */

@@ -14,7 +14,7 @@ import { DomainError } from "../common/errors.ts";
 import { nfcMultiline } from "../common/text.ts";
 import { instantOf, isoOf } from "../common/time.ts";
 import type { Db, Queryable } from "../db/client.ts";
-import type { Official } from "../identity/service.ts";
+import { can, type Permission, type Principal, scopesFor } from "../identity/authorization.ts";
 import { emit } from "../notifications/outbox.ts";
 import type { CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
@@ -364,25 +364,30 @@ export function officeOf(service: ServiceWithDepartment): string {
 
 // ------------------------------------------------------------------ officers
 
-/** Whether an official's jurisdiction covers an application (district and department). */
-export function inJurisdiction(
-  official: Official,
-  app: Pick<repo.ApplicationRow, "districtCode" | "departmentId">,
+/** An official with the postings active now (see identity/authorization.ts). */
+export type Actor = { officialId: number; principal: Principal };
+
+/** Whether the actor may do `permission` on an application (role × jurisdiction × department). */
+export function mayOn(
+  actor: Actor,
+  permission: Permission,
+  app: Pick<repo.ApplicationRow, "districtCode" | "tehsilCode" | "departmentId">,
 ): boolean {
-  if (official.districtCode !== null && official.districtCode !== app.districtCode) return false;
-  if (official.departmentId !== null && official.departmentId !== app.departmentId) return false;
-  return true;
+  return can(actor.principal, permission, {
+    districtCode: app.districtCode,
+    tehsilCode: app.tehsilCode,
+    departmentId: app.departmentId,
+  });
 }
 
-/** Pending applications in the official's jurisdiction, by due date. */
+/** Pending applications the actor may view, by due date (paused ones last). */
 export async function officerInbox(
   q: Queryable,
-  official: Official,
+  actor: Actor,
   limit = 200,
 ): Promise<repo.ApplicationRow[]> {
   return repo.inbox(q, {
-    districtCode: official.districtCode,
-    departmentId: official.departmentId,
+    scopes: scopesFor(actor.principal, "application.view"),
     statuses: ["submitted", "resubmitted", "sent_back"],
     limit,
   });
@@ -391,22 +396,22 @@ export async function officerInbox(
 /**
  * Opens an application for an official: the row, its documents and timeline.
  * Logs the view in the audit trail (who saw whose record, when).
- * @throws DomainError not_found when unknown or outside the official's jurisdiction (404, not 403).
+ * @throws DomainError not_found when unknown or outside every posting of the official (404, not 403).
  */
 export async function openForOfficial(
   db: Db,
-  official: Official,
+  actor: Actor,
   reference: string,
   now: Temporal.Instant,
 ) {
   const ref = parseReference(reference);
   const row = ref ? await repo.findApplicationBy(db, { reference: ref }) : undefined;
-  if (!row || !inJurisdiction(official, row))
+  if (!row || !mayOn(actor, "application.view", row))
     throw new DomainError("not_found", "No such application");
   await db.transaction(async (tx) => {
     await appendAudit(tx, {
       stream: `application:${row.id}`,
-      actor: `official:${official.id}`,
+      actor: `official:${actor.officialId}`,
       action: "application.viewed",
       data: { reference: row.reference },
       at: iso(now),
@@ -424,12 +429,12 @@ export type Decision = { action: Action; remark: string; version: number };
 
 /**
  * Applies an official's action (approve, reject, send back) in one transaction.
- * @throws DomainError not_found (unknown or out of jurisdiction), validation (remark missing or too long),
+ * @throws DomainError not_found (unknown, or no posting that may decide it), validation (remark missing or too long),
  *   invalid_transition (the workflow does not allow it now), stale (the version moved on: 409).
  */
 export async function decide(
   db: Db,
-  official: Official,
+  actor: Actor,
   reference: string,
   d: Decision,
   now: Temporal.Instant,
@@ -442,16 +447,17 @@ export async function decide(
       { field: "remark", code: "too_long", params: { max: MAX_REMARK_LENGTH } },
     ]);
   }
-  if (ACTION_ACTOR[d.action] !== "official")
+  if (ACTION_ACTOR[d.action] !== "official") {
     throw new DomainError("validation", "Not an officer's action", [
       { field: "action", code: "invalid" },
     ]);
+  }
   return db.transaction(async (tx) => {
     const ref = parseReference(reference);
     const row = ref ? await repo.findApplicationBy(tx, { reference: ref }) : undefined;
-    if (!row || !inJurisdiction(official, row))
+    if (!row || !mayOn(actor, "application.decide", row))
       throw new DomainError("not_found", "No such application");
-    return transition(tx, row, { ...d, remark }, `official:${official.id}`, now);
+    return transition(tx, row, { ...d, remark }, `official:${actor.officialId}`, now);
   });
 }
 

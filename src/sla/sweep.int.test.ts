@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as svc from "../applications/service.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
+import { actorFor } from "../identity/service.ts";
 import { startJobs } from "../jobs/queue.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import { sweepBreaches } from "./sweep.ts";
@@ -97,11 +98,7 @@ describe.each(testDatabases())("breach sweep on $name", (which) => {
   it("does not mark applications that are paused, decided or not yet due", async () => {
     const { db } = portal.database;
     const paused = await file("2025-11-03T10:00:00+05:30");
-    const officer = await (await import("../identity/service.ts")).findOfficialByUsername(
-      db,
-      "do.ludhiana",
-    );
-    if (!officer) throw new Error("no officer");
+    const officer = await actorFor(db, "do.ludhiana", "2025-11-04");
     const row = await svc.findApplicationByReference(db, paused.reference);
     await svc.decide(
       db,

@@ -9,8 +9,8 @@ import { sendDocument } from "../applications/routes.ts";
 import * as applications from "../applications/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
-import { DECIDING_ROLES } from "../identity/roles.ts";
-import { requireOfficial } from "../identity/session.ts";
+import { can } from "../identity/authorization.ts";
+import { type Staff, staffOrRedirect } from "../identity/session.ts";
 import { isOverdue } from "../sla/due-date.ts";
 import { allowedActions, isAction, isStatus } from "./generic.ts";
 
@@ -19,23 +19,17 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps.database;
   const { clock, store } = app.deps;
 
-  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      return await requireOfficial(request);
-    } catch (e) {
-      if (e instanceof DomainError && e.kind === "unauthorized") {
-        reply.redirect(`/staff/login?next=${encodeURIComponent(request.url)}`, 303);
-        return undefined;
-      }
-      throw e;
-    }
-  };
+  /** The signed-in staff member who may view applications somewhere (others: 404; anonymous: sign in). */
+  const guard = (request: FastifyRequest, reply: FastifyReply) =>
+    staffOrRedirect(request, reply, "application.view");
+  const actorOf = (staff: Staff) => ({ officialId: staff.official.id, principal: staff.principal });
 
   app.get("/desk", { schema: { hide: true } }, async (request, reply) => {
-    const official = await guard(request, reply);
-    if (!official) return reply;
+    const staff = await guard(request, reply);
+    if (!staff) return reply;
+    const { official } = staff;
     const now = clock.now();
-    const rows = await applications.officerInbox(db, official);
+    const rows = await applications.officerInbox(db, actorOf(staff));
     const districts = new Map((await listDistricts(db)).map((d) => [d.code, d.name]));
     const items = rows.map((r) => ({
       reference: r.reference,
@@ -50,8 +44,8 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       official,
       items,
       overdueCount: items.filter((i) => i.overdue).length,
-      jurisdiction: official.districtCode === null ? null : districts.get(official.districtCode),
-      navItems: staffNav(request, official),
+      jurisdiction: jurisdictionText(staff, districts),
+      navItems: staffNav(request, staff),
     });
   });
 
@@ -62,15 +56,16 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
     extra: Record<string, unknown> = {},
     status = 200,
   ) {
-    const official = await guard(request, reply);
-    if (!official) return reply;
-    const opened = await applications.openForOfficial(db, official, reference, clock.now());
+    const staff = await guard(request, reply);
+    if (!staff) return reply;
+    const { official } = staff;
+    const opened = await applications.openForOfficial(db, actorOf(staff), reference, clock.now());
     const answers = opened.row.formData as unknown as applications.StoredApplication;
     const [districts, tehsils] = await Promise.all([
       listDistricts(db),
       listTehsils(db, opened.row.districtCode),
     ]);
-    const canDecide = DECIDING_ROLES.has(official.role);
+    const canDecide = applications.mayOn(actorOf(staff), "application.decide", opened.row);
     return reply.code(status).view("workflow/views/application.njk", {
       official,
       app: opened.view,
@@ -84,7 +79,7 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
           ? allowedActions(opened.row.status).filter((a) => a !== "resubmit")
           : [],
       values: {},
-      navItems: staffNav(request, official),
+      navItems: staffNav(request, staff),
       ...extra,
     });
   }
@@ -97,9 +92,8 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
     "/desk/applications/:reference/decision",
     { schema: { hide: true } },
     async (request, reply) => {
-      const official = await guard(request, reply);
-      if (!official) return reply;
-      if (!DECIDING_ROLES.has(official.role)) throw new DomainError("not_found", "No such page");
+      const staff = await staffOrRedirect(request, reply, "application.decide");
+      if (!staff) return reply;
       const { reference } = request.params as { reference: string };
       const body = (request.body ?? {}) as Record<string, unknown>;
       const action = typeof body.action === "string" ? body.action : "";
@@ -129,7 +123,7 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       try {
         await applications.decide(
           db,
-          official,
+          actorOf(staff),
           reference,
           { action: action as "approve", remark, version },
           clock.now(),
@@ -166,10 +160,10 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
     "/desk/applications/:reference/documents/:documentId",
     { schema: { hide: true } },
     async (request, reply) => {
-      const official = await guard(request, reply);
-      if (!official) return reply;
+      const staff = await guard(request, reply);
+      if (!staff) return reply;
       const { reference, documentId } = request.params as { reference: string; documentId: string };
-      const opened = await applications.openForOfficial(db, official, reference, clock.now());
+      const opened = await applications.openForOfficial(db, actorOf(staff), reference, clock.now());
       const doc = opened.documents.find((d) => d.id === documentId);
       if (!doc) throw new DomainError("not_found", "No such document");
       return sendDocument(reply, doc, await store.get(doc.sha256));
@@ -177,16 +171,26 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
   );
 }
 
-/** Roles that see the administration page. */
-export const ADMIN_ROLES = ["system_admin", "pmu_admin", "head_office"] as const;
-
-/** The staff navigation for an official's role. */
-export function staffNav(request: FastifyRequest, official: { role: string }) {
+/** The staff navigation: the administration page only for those who may see it. */
+export function staffNav(request: FastifyRequest, staff: Staff) {
   return [
-    { href: "/desk", text: request.t("nav.inbox") },
-    ...((ADMIN_ROLES as readonly string[]).includes(official.role)
+    ...(can(staff.principal, "application.view")
+      ? [{ href: "/desk", text: request.t("nav.inbox") }]
+      : []),
+    ...(can(staff.principal, "admin.view")
       ? [{ href: "/admin", text: request.t("nav.admin") }]
+      : []),
+    ...(can(staff.principal, "audit.view")
+      ? [{ href: "/audit", text: request.t("nav.audit") }]
       : []),
     { href: "/", text: request.t("nav.services") },
   ];
+}
+
+/** A short description of where an official is posted, e.g. "Ludhiana" or "Punjab". */
+function jurisdictionText(staff: Staff, districts: Map<number, string>): string {
+  const names = staff.principal.postings.map((p) =>
+    p.level === "state" ? "Punjab" : (districts.get(p.districtCode ?? 0) ?? String(p.districtCode)),
+  );
+  return [...new Set(names)].join(", ");
 }

@@ -8,16 +8,16 @@
  * integer, so no rounding ever happens (issue 3: "never returns a negative or
  * fractional-paise amount"; property-tested).
  *
- * Facts: the application's answers by field id, plus two reserved facts:
- * - `copies`: how many copies are asked for (a whole number ≥ 1, default 1);
- * - `channel`: `online`, `sewaKendra` or `doorstep`.
- * Field ids `copies` and `channel` are therefore not allowed (lint).
+ * Facts: the application's answers by field id, plus the reserved fact
+ * `channel` (`online`, `sewaKendra` or `doorstep`), so no field may be called
+ * `channel` (lint). The number of copies is the answer to the form's number
+ * question `copies` (a whole number ≥ 1; 1 when the form does not ask).
  *
  * Rule kinds (in the order they are listed, each applying only when its
  * `when` holds):
  * - `fixed`: the amount once;
  * - `per_copy`: the amount × `copies` (at most `maxCopies`, default 10);
- * - `slab`, read on a whole-number fact (a number field or `copies`):
+ * - `slab`, read on a whole-number answer (a top-level number question):
  *   `flat` charges the amount of the first slab whose `upTo` (inclusive) is
  *   ≥ the number; `per_unit` charges each unit at its own slab's amount, as a
  *   tariff does (e.g. slabs upTo 5 at ₹2 and open at ₹1: 7 units cost
@@ -30,7 +30,10 @@ import { evaluate } from "./conditions.ts";
 import type { FeeRule, Fees, LocalisedText } from "./types.ts";
 
 /** Facts that are not answers: reserved names, not usable as field ids. */
-export const RESERVED_FACTS = ["copies", "channel"] as const;
+export const RESERVED_FACTS = ["channel"] as const;
+
+/** The number question whose answer is the number of copies (lint: a whole number ≥ 1). */
+export const COPIES_FIELD = "copies";
 
 /** Default `maxCopies` of a per-copy rule. */
 export const DEFAULT_MAX_COPIES = 10;
@@ -38,7 +41,7 @@ export const DEFAULT_MAX_COPIES = 10;
 /** Largest number a slab rule accepts (the schema's largest `upTo`), so every product stays a safe integer. */
 export const MAX_SLAB_QUANTITY = 1_000_000;
 
-/** Facts of an application: answers by field id, plus `copies` and `channel`. */
+/** Facts of an application: answers by field id (including `copies`), plus `channel`. */
 export type FeeFacts = Readonly<Record<string, unknown>>;
 
 /** One line of the fee: the rule, what it would cost, what is due after any exemption. */
@@ -70,7 +73,7 @@ function slabAmount(
   rule: Extract<FeeRule, { kind: "slab" }>,
   facts: FeeFacts,
 ): { quantity: number; paise: number } {
-  const raw = rule.fact === "copies" ? (facts.copies ?? 1) : facts[rule.fact];
+  const raw = rule.fact === COPIES_FIELD ? (facts.copies ?? 1) : facts[rule.fact];
   const quantity = wholeNumber(raw, rule.fact, 0, MAX_SLAB_QUANTITY);
   if (rule.mode === "flat") {
     const slab = rule.slabs.find((s) => s.upTo === undefined || quantity <= s.upTo);
@@ -95,7 +98,7 @@ function slabAmount(
  *
  * @param fees the definition's `fees` section (lint-clean: slabs in
  *   increasing `upTo` order, the last one open).
- * @param facts answers by field id plus `copies` (default 1) and `channel`.
+ * @param facts answers by field id (`copies` defaults to 1) plus `channel`.
  * @returns total paise and lines; the total is the sum of the lines' `paise`
  *   and is always a safe integer ≥ 0. No rules, or none applying: 0.
  * @throws RangeError when `copies` is not a whole number from 1 to the

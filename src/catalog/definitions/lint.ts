@@ -17,7 +17,7 @@
  * | `translation.missing` | error | a text without `pa` or `hi` (or blank) |
  * | `file.over_cap` | error | a file limit above an enabled channel's cap (`caps.ts`) |
  * | `file.name` | error | the file is not `<department>/<code>.yaml` |
- * | `id.duplicate`, `field.reserved_id` | error | ids must be unique; `copies` and `channel` are fee facts |
+ * | `id.duplicate`, `field.reserved_id` | error | ids must be unique; `channel` is a fee fact; a `copies` question must be a top-level whole number ≥ 1 |
  * | `condition.forward_reference`, `condition.scope`, `condition.field_type`, `condition.value` | error | a condition must name an earlier field in scope, of a type it can test, with values it can take |
  * | `field.range`, `field.pattern`, `field.options` | error | impossible lengths, ranges or options; a pattern that does not compile |
  * | `field.pattern_message` | error | a pattern without its own error message (GOV.UK: say what the format is) |
@@ -26,7 +26,7 @@
  * | `rule.unknown_field`, `rule.type` | error | cross-field rules on unknown or incomparable fields |
  * | `document.unknown`, `document.group` | error | any-one-of groups that name unknown documents, overlap or set `required` |
  * | `channel.none` | error | no channel enabled |
- * | `fee.slabs`, `fee.unknown_fact`, `fee.unknown_rule` | error | slabs out of order or not open-ended; unknown facts or rules |
+ * | `fee.slabs`, `fee.unknown_fact`, `fee.unknown_rule`, `fee.copies` | error | slabs out of order or not open-ended; unknown facts or rules; a copies question allowing more copies than a per-copy rule |
  * | `role.unknown`, `role.reserved`, `role.staff_role` | error | roles must be declared, not `applicant`, and map to a platform role |
  * | `workflow.initial`, `workflow.unknown_state`, `workflow.outcome`, `workflow.terminal_exit`, `workflow.remarks`, `workflow.share` | error | workflow consistency; remarks required on rejection and send-back (issue 3); stage shares within the time limit |
  * | `workflow.no_delivery` | warning | no reachable state delivers the service |
@@ -38,7 +38,7 @@
 import { STAFF_ROLES } from "../../identity/roles.ts";
 import { CHANNEL_FILE_CAPS, CHANNELS, describeBytes } from "./caps.ts";
 import { conditionTests, testOperator } from "./conditions.ts";
-import { RESERVED_FACTS } from "./fees.ts";
+import { COPIES_FIELD, DEFAULT_MAX_COPIES, RESERVED_FACTS } from "./fees.ts";
 import { placeholders } from "./messages.ts";
 import { LANGS } from "./schema.ts";
 import type { ChildField, Condition, Field, LintIssue, Path, ServiceDefinition } from "./types.ts";
@@ -190,6 +190,23 @@ function checkIds(def: ServiceDefinition, add: Add): Map<string, FieldInfo> {
       add([...path, "id"], "field.reserved_id", `“${id}” is a fee fact; choose another field id`);
     }
   }
+  const copies = fields.get(COPIES_FIELD);
+  if (copies) {
+    const f = copies.field;
+    const ok =
+      copies.group === undefined &&
+      f.type === "number" &&
+      f.integer !== false &&
+      f.min !== undefined &&
+      f.min >= 1;
+    if (!ok) {
+      add(
+        [...copies.path, "id"],
+        "field.reserved_id",
+        "the “copies” question gives the number of copies: make it a top-level number question with min: 1 (whole numbers)",
+      );
+    }
+  }
   const list = <T extends { id: string }>(items: readonly T[] | undefined, base: Path) =>
     (items ?? []).map((item, i) => ({ id: item.id, path: [...base, i] }));
   unique("field", fieldList);
@@ -242,7 +259,7 @@ type Scope =
   | { kind: "page"; page: number }
   | { kind: "field"; info: FieldInfo }
   | { kind: "anywhere" } // documents: any top-level field
-  | { kind: "facts" }; // fees: any top-level field, copies, channel
+  | { kind: "facts" }; // fees: any top-level field, and channel
 
 function checkCondition(
   condition: Condition,
@@ -257,13 +274,6 @@ function checkCondition(
     const testPath = nested ? [...path, nested, i] : path;
     const op = testOperator(test);
     const name = test.field;
-    if (scope.kind === "facts" && name === "copies") {
-      const values = [test.equals, test.notEquals, ...(test.in ?? []), ...(test.notIn ?? [])];
-      if (op === "includes" || values.some((v) => v !== undefined && typeof v !== "number")) {
-        add([...testPath, op], "condition.value", "the fact copies is a whole number");
-      }
-      return;
-    }
     if (scope.kind === "facts" && name === "channel") {
       const values = [test.equals, test.notEquals, ...(test.in ?? []), ...(test.notIn ?? [])];
       const bad = values.filter((v) => v !== undefined && !(CHANNELS as unknown[]).includes(v));
@@ -607,7 +617,7 @@ function checkCaps(def: ServiceDefinition, add: Add) {
     }
   }
   const limits: { path: Path; bytes: number }[] = [];
-  def.form.pages.forEach((page, p) =>
+  def.form.pages.forEach((page, p) => {
     page.fields.forEach((f, i) => {
       if (f.type === "file")
         limits.push({ path: ["form", "pages", p, "fields", i, "maxBytes"], bytes: f.maxBytes });
@@ -621,8 +631,8 @@ function checkCaps(def: ServiceDefinition, add: Add) {
           }
         });
       }
-    }),
-  );
+    });
+  });
   def.documents.items.forEach((d, i) => {
     limits.push({ path: ["documents", "items", i, "maxBytes"], bytes: d.maxBytes });
   });
@@ -677,8 +687,14 @@ function checkDocuments(def: ServiceDefinition, fields: Map<string, FieldInfo>, 
     }
   });
   def.documents.items.forEach((d, i) => {
-    if (d.when)
+    if (d.when) {
       checkCondition(d.when, ["documents", "items", i, "when"], { kind: "anywhere" }, fields, add);
+    }
+  });
+  (def.documents.groups ?? []).forEach((g, i) => {
+    if (g.when) {
+      checkCondition(g.when, ["documents", "groups", i, "when"], { kind: "anywhere" }, fields, add);
+    }
   });
 }
 
@@ -689,13 +705,24 @@ function checkFees(def: ServiceDefinition, fields: Map<string, FieldInfo>, add: 
   def.fees.rules.forEach((rule, r) => {
     const path = ["fees", "rules", r];
     if (rule.when) checkCondition(rule.when, [...path, "when"], { kind: "facts" }, fields, add);
+    const copies = fields.get(COPIES_FIELD)?.field;
+    if (rule.kind === "per_copy" && copies?.type === "number") {
+      const allowed = rule.maxCopies ?? DEFAULT_MAX_COPIES;
+      if (copies.max === undefined || copies.max > allowed) {
+        add(
+          [...path, "maxCopies"],
+          "fee.copies",
+          `the copies question must not allow more than ${allowed} copies (this rule's maxCopies): give it max: ${allowed} or less`,
+        );
+      }
+    }
     if (rule.kind !== "slab") return;
     const fact = fields.get(rule.fact);
-    if (rule.fact !== "copies" && (fact?.field.type !== "number" || fact.group !== undefined)) {
+    if (fact?.field.type !== "number" || fact.group !== undefined) {
       add(
         [...path, "fact"],
         "fee.unknown_fact",
-        `slabs are read on “copies” or a top-level number field, not “${rule.fact}”`,
+        `slabs are read on a top-level number question, not “${rule.fact}”`,
       );
     }
     let previous = -1;
@@ -922,8 +949,11 @@ function checkTranslations(def: ServiceDefinition, add: Add) {
       }
       return;
     }
-    if (Array.isArray(node)) node.forEach((item, i) => visit(item, [...path, i]));
-    else if (isRecord(node)) for (const [k, v] of Object.entries(node)) visit(v, [...path, k]);
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        visit(item, [...path, i]);
+      });
+    } else if (isRecord(node)) for (const [k, v] of Object.entries(node)) visit(v, [...path, k]);
   };
   visit(def, []);
   if (def.meta.translation.machineAssisted && !def.meta.translation.reviewed) {
@@ -959,8 +989,11 @@ function checkSources(def: ServiceDefinition, add: Add) {
   const declared = new Set(def.sources.map((s) => s.id));
   const used = new Set<string>();
   const visit = (node: unknown, path: Path) => {
-    if (Array.isArray(node)) node.forEach((item, i) => visit(item, [...path, i]));
-    else if (isRecord(node)) {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        visit(item, [...path, i]);
+      });
+    } else if (isRecord(node)) {
       for (const [k, v] of Object.entries(node)) {
         const isRefs = (k === "sources" || k === "officerSources") && Array.isArray(v);
         if (!isRefs) {
@@ -1012,21 +1045,21 @@ function checkSources(def: ServiceDefinition, add: Add) {
   need(def.timeLimit.sources !== undefined, ["timeLimit"], "the time limit");
   need(def.notification.sources !== undefined, ["notification"], "the notification");
   need(def.officerSources !== undefined, ["designatedOfficer"], "the designated officer");
-  def.eligibility.forEach((e, i) =>
-    need(e.sources !== undefined, ["eligibility", i], "this eligibility rule"),
-  );
-  def.fees.rules.forEach((r, i) =>
-    need(r.sources !== undefined, ["fees", "rules", i], `fee rule “${r.id}”`),
-  );
+  def.eligibility.forEach((e, i) => {
+    need(e.sources !== undefined, ["eligibility", i], "this eligibility rule");
+  });
+  def.fees.rules.forEach((r, i) => {
+    need(r.sources !== undefined, ["fees", "rules", i], `fee rule “${r.id}”`);
+  });
   const groupOf = new Map<string, boolean>();
   for (const g of def.documents.groups ?? []) {
     for (const id of g.documents) groupOf.set(id, g.sources !== undefined);
   }
-  def.documents.items.forEach((d, i) =>
+  def.documents.items.forEach((d, i) => {
     need(
       d.sources !== undefined || groupOf.get(d.id) === true,
       ["documents", "items", i],
       `document “${d.id}”`,
-    ),
-  );
+    );
+  });
 }

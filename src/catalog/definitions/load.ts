@@ -33,6 +33,7 @@ function definitionValidator(): ValidateFunction {
   validator ??= new Ajv({
     allErrors: true,
     strict: true,
+    strictRequired: false, // the Condition schema's `if` names keys that its branches define
     discriminator: true,
     verbose: true,
   }).compile(definitionJsonSchema());
@@ -220,10 +221,10 @@ function describe(e: ErrorObject, data: unknown): { path: (string | number)[]; m
       return { path: [...path, key], message: `unknown key “${key}”${hint}` };
     }
     case "discriminator": {
-      const variants = (
-        (parent.oneOf ?? []) as Record<string, Record<string, Record<string, unknown>>>[]
-      )
-        .map((v) => v.properties?.[String(p.tag)]?.const)
+      const defs = (definitionJsonSchema().definitions ?? {}) as Record<string, Branch>;
+      const variants = ((parent.oneOf ?? []) as Branch[])
+        .map((v) => (typeof v.$ref === "string" ? defs[v.$ref.replace("#/definitions/", "")] : v))
+        .map((v) => v?.properties?.[String(p.tag)]?.const)
         .filter((v) => v !== undefined);
       return {
         path: [...path, String(p.tag)],

@@ -131,7 +131,7 @@ const ConditionTest = Type.Object(
       minLength: 1,
       maxLength: 40,
       description:
-        "Id of an earlier field (or, in fee rules, the facts `copies` and `channel`). In a repeating group, a sibling field of the same item.",
+        "Id of an earlier field (or, in fee rules, also the fact `channel`). In a repeating group, a sibling field of the same item.",
     }),
     equals: Type.Optional(Scalar),
     notEquals: Type.Optional(Scalar),
@@ -210,11 +210,14 @@ export type CustomisableErrorCode = (typeof CUSTOMISABLE_ERROR_CODES)[number];
 const errorProps = {} as { [K in CustomisableErrorCode]: TOptional<typeof Text> };
 for (const code of CUSTOMISABLE_ERROR_CODES) errorProps[code] = Type.Optional(Text);
 
-const FieldErrors = named("FieldErrors", Type.Object(errorProps, {
-  additionalProperties: false,
-  description:
-    "This question's own error messages, by error code, in the GOV.UK style (say what to do: 'Enter your full name'). {{min}}, {{max}} and {{label}} are filled in.",
-}));
+const FieldErrors = named(
+  "FieldErrors",
+  Type.Object(errorProps, {
+    additionalProperties: false,
+    description:
+      "This question's own error messages, by error code, in the GOV.UK style (say what to do: 'Enter your full name'). {{min}}, {{max}} and {{label}} are filled in.",
+  }),
+);
 
 const fieldBase = {
   id: Id,
@@ -504,6 +507,7 @@ const DocumentGroup = Type.Object(
     min: Type.Optional(
       Type.Integer({ minimum: 1, description: "How many are needed. Default 1." }),
     ),
+    when: Type.Optional(Condition),
     sources: Type.Optional(SourceRefs),
   },
   { additionalProperties: false, description: "An 'any one of' group of documents." },
@@ -540,7 +544,7 @@ const PerCopyFee = Type.Object(
   {
     additionalProperties: false,
     description:
-      "An amount per copy (the fact `copies`, default 1, at most maxCopies, default 10).",
+      "An amount per copy: the answer to the number question `copies` (default 1), at most maxCopies (default 10).",
   },
 );
 const Slab = Type.Object(
@@ -563,7 +567,7 @@ const SlabFee = Type.Object(
     fact: Type.String({
       minLength: 1,
       maxLength: 40,
-      description: "The number the slabs are read on: a number field's id or `copies`.",
+      description: "The number the slabs are read on: a top-level number question's id.",
     }),
     mode: Type.Union([Type.Literal("flat"), Type.Literal("per_unit")], {
       description:
@@ -673,6 +677,7 @@ const Channel = Type.Object(
   {
     enabled: Type.Boolean(),
     maxFileBytes: Type.Optional(Bytes),
+    sources: Type.Optional(SourceRefs),
   },
   {
     additionalProperties: false,

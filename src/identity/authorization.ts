@@ -1,0 +1,85 @@
+/**
+ * Authorization: role × jurisdiction × department, from an official's postings
+ * (pure rules; OWASP ASVS 4.0 V4.1 "deny by default", V4.2 object-level access).
+ *
+ * A posting grants its role's permissions over its jurisdiction: the whole
+ * state, one district or one tehsil (LGD codes), for one department or all
+ * (`departmentId` null), between `validFrom` and `validTo` inclusive (IST dates).
+ * Anything not granted is denied. Routes answer 404 for records outside every
+ * posting, so their existence is not revealed.
+ */
+import type { StaffRole } from "./roles.ts";
+
+/** What can be granted. */
+export type Permission =
+  | "application.view"
+  | "application.decide"
+  | "admin.view"
+  | "users.manage"
+  | "holidays.manage"
+  | "audit.view";
+
+/** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
+export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
+  kendra_operator: [],
+  kendra_manager: [],
+  helpline_agent: [],
+  facilitator: [],
+  dealing_clerk: ["application.view"],
+  designated_officer: ["application.view", "application.decide"],
+  first_appellate_authority: ["application.view"],
+  second_appellate_authority: ["application.view"],
+  head_office: ["application.view", "admin.view"],
+  pmu_admin: ["admin.view"],
+  auditor: ["audit.view"],
+  system_admin: ["admin.view", "users.manage", "holidays.manage"],
+};
+
+/** A posting as the rules need it. */
+export type PostingScope = {
+  role: string;
+  level: "state" | "district" | "tehsil";
+  districtCode: number | null;
+  tehsilCode: number | null;
+  departmentId: number | null;
+  validFrom: string;
+  validTo: string | null;
+};
+
+/** Where a record sits: its district, tehsil and department. */
+export type RecordScope = { districtCode: number; tehsilCode: number; departmentId: number };
+
+/** An official with the postings that are active today. */
+export type Principal = { officialId: number; postings: PostingScope[] };
+
+/** Postings active on `today` (YYYY-MM-DD, IST). */
+export function activeOn<P extends PostingScope>(postings: readonly P[], today: string): P[] {
+  return postings.filter((p) => p.validFrom <= today && (p.validTo === null || today <= p.validTo));
+}
+
+/** Whether a posting's jurisdiction and department cover a record. */
+export function covers(p: PostingScope, r: RecordScope): boolean {
+  if (p.departmentId !== null && p.departmentId !== r.departmentId) return false;
+  if (p.level === "state") return true;
+  if (p.level === "district") return p.districtCode === r.districtCode;
+  return p.tehsilCode === r.tehsilCode;
+}
+
+function grants(p: PostingScope, permission: Permission): boolean {
+  return (ROLE_PERMISSIONS[p.role as StaffRole] ?? []).includes(permission);
+}
+
+/**
+ * Whether the principal may do `permission`, on `record` when given (otherwise
+ * anywhere: for pages that list only what is in scope).
+ */
+export function can(principal: Principal, permission: Permission, record?: RecordScope): boolean {
+  return principal.postings.some(
+    (p) => grants(p, permission) && (record === undefined || covers(p, record)),
+  );
+}
+
+/** The postings that grant `permission`: the scopes a list must be filtered to. */
+export function scopesFor(principal: Principal, permission: Permission): PostingScope[] {
+  return principal.postings.filter((p) => grants(p, permission));
+}

@@ -64,14 +64,12 @@ export async function identityRoutes(app: FastifyInstance): Promise<void> {
           href: "#username",
         });
       }
-      return reply
-        .code(400)
-        .view("identity/views/login.njk", {
-          values: { username },
-          next,
-          errors,
-          fieldErrors: fieldErrors(errors),
-        });
+      return reply.code(400).view("identity/views/login.njk", {
+        values: { username },
+        next,
+        errors,
+        fieldErrors: fieldErrors(errors),
+      });
     },
   );
 
@@ -121,7 +119,10 @@ export async function identityRoutes(app: FastifyInstance): Promise<void> {
         : await db.transaction((tx) => confirmTotpEnrolment(tx, official, code, now));
       if (!ok)
         return renderTotp(reply, official, next, [
-          { text: request.t(code ? "totp.errors.invalid" : "totp.errors.required"), href: "#code" },
+          {
+            text: code ? request.t("totp.errors.invalid") : request.t("totp.errors.required"),
+            href: "#code",
+          },
         ]);
       await completeSignIn(request, pending.token);
       await db.transaction((tx) =>

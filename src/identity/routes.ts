@@ -58,9 +58,10 @@ export async function identityRoutes(app: FastifyInstance): Promise<void> {
           return reply.redirect(`/staff/totp?next=${encodeURIComponent(next)}`, 303);
         }
         errors.push({
-          text: request.t(
-            outcome.reason === "locked" ? "login.errors.locked" : "login.errors.invalid",
-          ),
+          text:
+            outcome.reason === "locked"
+              ? request.t("login.errors.locked")
+              : request.t("login.errors.invalid"),
           href: "#username",
         });
       }

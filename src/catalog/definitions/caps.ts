@@ -16,6 +16,9 @@
  *   a facilitator) without a document becoming over-size; a scanned A4 page
  *   as a greyscale PDF or JPEG at 200 dpi is well under it.
  * Raise a cap only with a measurement, and record it in `docs/decisions/`.
+ *
+ * Also here: the default lengths of text answers, shared by the compiler and
+ * the linter.
  */
 import type { ChannelName } from "./types.ts";
 
@@ -28,6 +31,11 @@ export const CHANNEL_FILE_CAPS: Readonly<Record<ChannelName, number>> = {
   sewaKendra: 2 * MIB,
   doorstep: 2 * MIB,
 };
+
+/** Default maximum length of a `text` answer, in code points (JSON Schema `maxLength` counts code points). */
+export const TEXT_MAX_LENGTH = 100;
+/** Default maximum length of a `textarea` answer, in code points. */
+export const TEXTAREA_MAX_LENGTH = 1000;
 
 /** Channel names in display order. */
 export const CHANNELS: readonly ChannelName[] = ["online", "sewaKendra", "doorstep"];

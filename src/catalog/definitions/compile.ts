@@ -56,6 +56,7 @@ import {
   toAsciiDigits,
 } from "../../common/text.ts";
 import { canonicalAadhaarInput, checkAadhaar, protectAadhaar } from "./aadhaar.ts";
+import { TEXT_MAX_LENGTH, TEXTAREA_MAX_LENGTH } from "./caps.ts";
 import { conditionToJsonSchema, evaluate } from "./conditions.ts";
 import { lintDefinition } from "./lint.ts";
 import { defaultMessage, interpolate } from "./messages.ts";
@@ -71,10 +72,8 @@ import type {
 
 /* --------------------------------------------------------------- limits */
 
-/** Default maximum length of a `text` answer, in code points. */
-export const TEXT_MAX_LENGTH = 100;
-/** Default maximum length of a `textarea` answer, in code points. */
-export const TEXTAREA_MAX_LENGTH = 1000;
+export { TEXT_MAX_LENGTH, TEXTAREA_MAX_LENGTH } from "./caps.ts";
+
 /** Maximum length of an address line (same as the generic form). */
 export const ADDRESS_LINE_MAX_LENGTH = 120;
 /** Maximum length of an email address (RFC 5321 §4.5.3.1.3 path limit less the angle brackets). */
@@ -163,7 +162,7 @@ const ctxOf = (self: unknown): KeywordContext =>
   typeof self === "object" && self !== null ? (self as KeywordContext) : {};
 
 /** True for an ASCII `YYYY-MM-DD` that is a real Gregorian date. */
-export function isRealDate(s: unknown): s is string {
+function isRealDate(s: unknown): s is string {
   if (typeof s !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
   const r = parseIsoDate(s);
   return r.ok && r.date === s;
@@ -275,7 +274,7 @@ function comparable(kind: CompiledRule["kind"], v: unknown): v is string | numbe
 }
 
 /** Whether a cross-field rule is broken by these answers (both answered and comparable, and the comparison fails). */
-export function ruleBroken(rule: CompiledRule, data: Record<string, unknown>): boolean {
+function ruleBroken(rule: CompiledRule, data: Record<string, unknown>): boolean {
   const a = data[rule.field];
   const b = data[rule.other];
   if (!comparable(rule.kind, a) || !comparable(rule.kind, b)) return false;
@@ -670,6 +669,17 @@ function fromAjv(e: ErrorObject): Raw | null {
   }
 }
 
+/** The value at a path of answers (segments of an Ajv instance path). */
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  let node = data;
+  for (const seg of path) {
+    if (Array.isArray(node)) node = node[Number(seg)];
+    else if (isRecord(node)) node = node[seg];
+    else return undefined;
+  }
+  return node;
+}
+
 function kindOf(f: AnyField): string {
   switch (f.type) {
     case "select":
@@ -697,17 +707,18 @@ function formatDate(iso: string, lang: Lang): string {
  * Compile a definition's form.
  *
  * Precondition: the definition passes the loader and has none of the lint
- * errors that make a form meaningless (unknown or forward condition
- * references, duplicate ids, bad patterns, impossible ranges: the
- * `form`-blocking codes of {@link lintDefinition}). Missing translations do
- * not block compiling (the studio previews drafts); messages fall back to
+ * errors in {@link FORM_BLOCKING} (duplicate ids, conditions on unknown,
+ * later or out-of-scope questions, patterns that do not compile, rules on
+ * unknown or incomparable fields): with those, the form has no sound
+ * meaning. Other lint errors, missing translations among them, do not block
+ * compiling, so the studio can preview a draft; messages fall back to
  * English.
  *
  * @throws Error listing the blocking lint errors when the precondition fails.
  */
 export function compileForm(def: ServiceDefinition): CompiledForm {
   const blocking = lintDefinition(def, "(compileForm)").filter(
-    (i) => i.severity === "error" && FORM_BLOCKING.some((prefix) => i.code.startsWith(prefix)),
+    (i) => i.severity === "error" && FORM_BLOCKING.has(i.code),
   );
   if (blocking.length > 0) {
     throw new Error(
@@ -769,7 +780,11 @@ export function compileForm(def: ServiceDefinition): CompiledForm {
   };
 
   /** The error for one Ajv error, resolved to its field and localised. */
-  const toFormError = (raw: Raw, lang: Lang): { error: FormError; order: number[] } => {
+  const toFormError = (
+    raw: Raw,
+    lang: Lang,
+    data: unknown,
+  ): { error: FormError; order: number[] } => {
     const [top, ...rest] = raw.path;
     let field: AnyField | undefined = top === undefined ? undefined : topFields.get(top);
     let path = raw.path;
@@ -800,8 +815,8 @@ export function compileForm(def: ServiceDefinition): CompiledForm {
     if (field) {
       label = localise(field.label, lang);
       refinements = [kindOf(field)];
-      if (field.type === "number" && code === "type" && params.expected === "integer") {
-        code = "not_integer";
+      if (field.type === "number" && code === "type" && typeof valueAt(data, path) === "number") {
+        code = "not_integer"; // a number, but not whole
       }
       if (code === "type" && field.type === "date") code = "invalid";
       if (code === "pattern" && field.type !== "text" && field.type !== "textarea")
@@ -860,7 +875,7 @@ export function compileForm(def: ServiceDefinition): CompiledForm {
     const mapped = (check.errors ?? [])
       .map(fromAjv)
       .filter((r): r is Raw => r !== null)
-      .map((r, i) => ({ ...toFormError(r, lang), i }));
+      .map((r, i) => ({ ...toFormError(r, lang, value), i }));
     mapped.sort((a, b) => compareOrder(a.order, b.order) || a.i - b.i);
     const seen = new Set<string>();
     const errors: FormError[] = [];
@@ -883,7 +898,15 @@ export function compileForm(def: ServiceDefinition): CompiledForm {
 }
 
 /** Codes of lint errors that stop a form from compiling (see {@link compileForm}). */
-export const FORM_BLOCKING = ["id.", "condition.", "field.", "rule.", "form."];
+export const FORM_BLOCKING: ReadonlySet<string> = new Set([
+  "id.duplicate",
+  "condition.unknown_field",
+  "condition.forward_reference",
+  "condition.scope",
+  "field.pattern",
+  "rule.unknown_field",
+  "rule.type",
+]);
 
 function visibleWithoutAnswers(def: ServiceDefinition): Visibility {
   return prune(def, {});

@@ -82,8 +82,9 @@ function testSchema(test: ConditionTest): JsonSchema {
   });
   if (test.equals !== undefined) return has({ const: test.equals });
   if (test.notEquals !== undefined) return { not: has({ const: test.notEquals }) };
-  if (test.in !== undefined) return has({ enum: test.in });
-  if (test.notIn !== undefined) return { not: has({ enum: test.notIn }) };
+  // JSON Schema forbids repeats in enum; the definition schema does too, but be safe.
+  if (test.in !== undefined) return has({ enum: [...new Set(test.in)] });
+  if (test.notIn !== undefined) return { not: has({ enum: [...new Set(test.notIn)] }) };
   if (test.includes !== undefined) {
     return has({ type: "array", contains: { const: test.includes } });
   }

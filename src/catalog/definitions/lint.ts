@@ -36,7 +36,13 @@
  * | `source.missing`, `source.unused` | warning | a legal fact with no source and not marked unverified; a source nobody cites |
  */
 import { STAFF_ROLES } from "../../identity/roles.ts";
-import { CHANNEL_FILE_CAPS, CHANNELS, describeBytes } from "./caps.ts";
+import {
+  CHANNEL_FILE_CAPS,
+  CHANNELS,
+  describeBytes,
+  TEXT_MAX_LENGTH,
+  TEXTAREA_MAX_LENGTH,
+} from "./caps.ts";
 import { conditionTests, testOperator } from "./conditions.ts";
 import { COPIES_FIELD, DEFAULT_MAX_COPIES, RESERVED_FACTS } from "./fees.ts";
 import { placeholders } from "./messages.ts";
@@ -396,7 +402,8 @@ function checkField(field: AnyField, path: Path, add: Add) {
   switch (field.type) {
     case "text":
     case "textarea": {
-      const max = field.maxLength ?? (field.type === "text" ? 100 : 1000);
+      const max =
+        field.maxLength ?? (field.type === "text" ? TEXT_MAX_LENGTH : TEXTAREA_MAX_LENGTH);
       if ((field.minLength ?? 1) > max) range("field.range", "minLength is above maxLength");
       if (field.pattern !== undefined) {
         try {

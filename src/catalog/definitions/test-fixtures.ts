@@ -191,7 +191,13 @@ export function minimalDefinition(): ServiceDefinition {
         },
       ],
       actions: [
-        { id: "forward", name: text("Forward"), from: ["submitted"], to: "decision", roles: ["clerk"] },
+        {
+          id: "forward",
+          name: text("Forward"),
+          from: ["submitted"],
+          to: "decision",
+          roles: ["clerk"],
+        },
         {
           id: "approve",
           name: text("Approve"),

@@ -4,6 +4,7 @@
  * the shared result types of the definitions module.
  */
 import type { Static } from "@sinclair/typebox";
+import type { UploadKind } from "../../applications/uploads.ts";
 import type {
   ChildFieldSchema,
   ConditionSchema,
@@ -47,8 +48,12 @@ export type FeeRule = Fees["rules"][number];
 export type Workflow = ServiceDefinition["workflow"];
 /** A channel name. */
 export type ChannelName = keyof ServiceDefinition["channels"];
-/** A file kind a document can have, judged by content. */
+/** A file kind a document can have, judged by content (the upload checker's kinds, `applications/uploads.ts`). */
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+// Compile-time check: the kinds a definition can name are exactly the kinds the upload checker knows.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _documentKindsAreUploadKinds: Same<DocumentKind, UploadKind> = true;
 
 /**
  * A place inside a definition: keys and array indexes from the root, e.g.

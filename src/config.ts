@@ -22,6 +22,11 @@ export type Config = {
   cookieSecret: string;
   /** Whether cookies get the `Secure` flag (behind TLS). Env `SEWA_SECURE_COOKIES=1`. */
   secureCookies: boolean;
+  /**
+   * Server secret for keyed hashes (OTP codes, Aadhaar duplicate detection), at
+   * least 32 characters. Env `SEWA_SECRET_KEY`; a development value when unset.
+   */
+  secretKey: string;
   /** Whether this node runs the background workers (pg-boss). Env `SEWA_WORKERS=0` turns them off. */
   workers: boolean;
 };
@@ -44,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecret: env.SEWA_COOKIE_SECRET ?? "development-only-cookie-secret-change-me-please",
     secureCookies: env.SEWA_SECURE_COOKIES === "1",
     workers: env.SEWA_WORKERS !== "0",
+    secretKey: env.SEWA_SECRET_KEY ?? "development-only-secret-key-change-me-in-production",
   };
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileStore } from "./applications/storage.ts";
 import { loadConfig } from "./config.ts";
 import { startJobs } from "./jobs/queue.ts";
+import { consoleSms } from "./notifications/sms.ts";
 import { openAndMigrate, seedIfEmpty } from "./setup.ts";
 import { systemClock } from "./sla/clock.ts";
 import { buildApp } from "./web/app.ts";
@@ -21,6 +22,7 @@ const app = await buildApp({
   config,
   clock: systemClock,
   store: fileStore(path.join(config.dataDir, "documents")),
+  sms: consoleSms(),
 });
 
 const jobs = config.workers

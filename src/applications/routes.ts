@@ -12,6 +12,7 @@ import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
+import { currentCitizen } from "../identity/citizen-routes.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { TRACK_LIMIT } from "../web/limits.ts";
 import { type MultipartBody, readMultipart } from "../web/multipart.ts";
@@ -195,9 +196,16 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/services/:id/apply", { schema: { hide: true } }, async (request, reply) => {
     const service = await loadService((request.params as { id: string }).id);
+    // A signed-in citizen who agreed to reuse their details gets them filled in (they can change them).
+    const citizen = await currentCitizen(request);
+    const prefill = citizen?.prefillConsentAt
+      ? { ...(citizen.profile as GenericFormBody), mobile: citizen.mobile }
+      : citizen
+        ? { mobile: citizen.mobile }
+        : {};
     return renderForm(reply, request, {
       service,
-      values: {},
+      values: prefill,
       errors: [],
       action: `/services/${service.id}/apply`,
       documents: [],
@@ -229,7 +237,12 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       svc.addDraftDocument(db, draft.id, doc, now),
     );
     const result = validateGenericForm(values, service.id, await validationContext());
-    const errors = [...(result.ok ? [] : result.errors), ...fileErrors];
+    // DPDP Act 2023 s.5-6: notice and consent before personal data is processed.
+    const consentErrors: FieldError[] =
+      values.privacyConsent === "yes"
+        ? []
+        : [{ field: "privacyConsent", code: "privacy_required" }];
+    const errors = [...consentErrors, ...(result.ok ? [] : result.errors), ...fileErrors];
     if (errors.length > 0 || removals.length > 0) {
       return renderForm(reply, request, {
         service,

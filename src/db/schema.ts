@@ -187,12 +187,48 @@ export const postings = pgTable(
   (t) => [index("postings_official_idx").on(t.officialId)],
 );
 
+/**
+ * Citizens, who sign in with a one-time code sent to their mobile number.
+ * `profile` holds answers they agreed to reuse (prefill) since `prefillConsentAt`.
+ * Aadhaar is kept only masked (`XXXX XXXX 1234`) with a keyed hash to detect
+ * duplicates; the full number is never stored (UIDAI; DPDP Act 2023).
+ */
+export const citizens = pgTable("citizens", {
+  id: serial("id").primaryKey(),
+  mobile: text("mobile").notNull().unique(),
+  profile: jsonb("profile").$type<Record<string, unknown>>().notNull().default({}),
+  prefillConsentAt: instant("prefill_consent_at"),
+  aadhaarMasked: text("aadhaar_masked"),
+  aadhaarHash: text("aadhaar_hash"),
+  lang: text("lang"),
+  createdAt: instant("created_at").notNull().defaultNow(),
+});
+
+/**
+ * One-time codes for citizen sign-in: stored as a keyed hash, valid 10 minutes,
+ * at most 5 attempts each (src/identity/otp.ts has the rules).
+ */
+export const otpCodes = pgTable(
+  "otp_codes",
+  {
+    id: serial("id").primaryKey(),
+    mobile: text("mobile").notNull(),
+    codeHash: text("code_hash").notNull(),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    consumedAt: instant("consumed_at"),
+  },
+  (t) => [index("otp_codes_mobile_idx").on(t.mobile, t.createdAt)],
+);
+
 /** Server-side sessions (no in-memory state: any node can serve any request). Keyed by SHA-256 of the cookie token. */
 export const sessions = pgTable(
   "sessions",
   {
     idHash: text("id_hash").primaryKey(),
     officialId: integer("official_id").references(() => officials.id),
+    citizenId: integer("citizen_id").references(() => citizens.id),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: instant("created_at").notNull().defaultNow(),
     lastSeenAt: instant("last_seen_at").notNull().defaultNow(),

@@ -322,17 +322,19 @@ export async function confirmTotpEnrolment(
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-/** Starts a session; returns the cookie token (only its hash is stored). */
+/** Starts a session (an official's, a signed-in citizen's, or anonymous); returns the cookie token (only its hash is stored). */
 export async function startSession(
   q: Queryable,
   officialId: number | null,
   now = new Date(),
   data: Record<string, unknown> = {},
+  citizenId: number | null = null,
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await repo.insertSession(q, {
     idHash: sha256(token),
     officialId,
+    citizenId,
     data,
     createdAt: now.toISOString(),
     lastSeenAt: now.toISOString(),

@@ -27,7 +27,9 @@ import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/
 import { catalogRoutes } from "../catalog/routes.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
+import type { SmsSender } from "../notifications/sms.ts";
 import type { Clock } from "../sla/clock.ts";
 import { adminRoutes } from "../sla/routes.ts";
 import { deskRoutes } from "../workflow/routes.ts";
@@ -49,7 +51,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
 
 /** What every route plugin receives. */
-export type AppDeps = { database: Database; config: Config; clock: Clock; store: DocumentStore };
+export type AppDeps = {
+  database: Database;
+  config: Config;
+  clock: Clock;
+  store: DocumentStore;
+  sms: SmsSender;
+  /** Where logs go (default standard output); tests capture them to prove no personal data is logged. */
+  logStream?: NodeJS.WritableStream;
+};
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -79,6 +89,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         paths: ["req.headers.cookie", "req.headers.authorization", "res.headers['set-cookie']"],
         remove: true,
       },
+      // No personal data in logs: no query strings (mobile numbers), no client addresses, no cookies.
+      serializers: {
+        req: (req: { method: string; url: string; id?: string }) => ({
+          method: req.method,
+          url: req.url.split("?")[0],
+          id: req.id,
+        }),
+      },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: 1024 * 1024,
     trustProxy: true,
@@ -245,6 +264,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
 
+  app.get("/privacy", { schema: { hide: true } }, async (_req, reply) =>
+    reply.view("privacy.njk", {}),
+  );
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     try {
@@ -258,6 +280,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes);
   await app.register(applicationRoutes);
   await app.register(identityRoutes);
+  await app.register(citizenRoutes);
   await app.register(deskRoutes);
   await app.register(adminRoutes);
   return app;

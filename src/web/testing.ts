@@ -12,6 +12,7 @@ import { fileStore } from "../applications/storage.ts";
 import { loadConfig } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { TestDatabase } from "../db/testing.ts";
+import { capturingSms } from "../notifications/sms.ts";
 import { seedDemoOfficials, seedReferenceData } from "../setup.ts";
 import { buildApp } from "./app.ts";
 
@@ -31,7 +32,7 @@ export function movableClock(iso: string): MovableClock {
       at = Temporal.Instant.from(s);
     },
     advance: (hours) => {
-      at = at.add({ hours });
+      at = at.add({ milliseconds: Math.round(hours * 3_600_000) });
     },
   };
 }
@@ -42,6 +43,8 @@ export type TestPortal = {
   database: Database;
   clock: MovableClock;
   storeDir: string;
+  /** Every SMS the portal sent. */
+  sms: ReturnType<typeof capturingSms>;
   close(): Promise<void>;
 };
 
@@ -49,20 +52,30 @@ export type TestPortal = {
 export async function startTestPortal(
   which: TestDatabase,
   clockStart = "2025-10-17T10:00:00+05:30",
+  opts: { logLevel?: string; logStream?: NodeJS.WritableStream } = {},
 ): Promise<TestPortal> {
   const database = await which.open();
   await seedReferenceData(database);
   await seedDemoOfficials(database);
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "sewa-docs-"));
   const clock = movableClock(clockStart);
-  const config = { ...loadConfig({}), logLevel: "silent", dataDir: storeDir };
-  const app = await buildApp({ database, config, clock, store: fileStore(storeDir) });
+  const config = { ...loadConfig({}), logLevel: opts.logLevel ?? "silent", dataDir: storeDir };
+  const sms = capturingSms();
+  const app = await buildApp({
+    database,
+    config,
+    clock,
+    store: fileStore(storeDir),
+    sms,
+    logStream: opts.logStream,
+  });
   await app.ready();
   return {
     app,
     database,
     clock,
     storeDir,
+    sms,
     async close() {
       await app.close();
       await database.close();

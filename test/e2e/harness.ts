@@ -25,6 +25,7 @@ import { Temporal } from "temporal-polyfill";
 import { fileStore } from "../../src/applications/storage.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Database } from "../../src/db/client.ts";
+import { capturingSms } from "../../src/notifications/sms.ts";
 import { openAndMigrate, seedIfEmpty } from "../../src/setup.ts";
 import { type Clock, parseInstant } from "../../src/sla/clock.ts";
 import { buildApp } from "../../src/web/app.ts";
@@ -108,7 +109,13 @@ export async function startPortal(clock: ControllableClock): Promise<Portal> {
   const config = { ...loadConfig({}), dataDir: "memory://", logLevel: "warn" };
   const database = await openAndMigrate({ databaseUrl: undefined, dataDir: "memory://" });
   await seedIfEmpty(database);
-  const app = await buildApp({ database, config, clock, store: fileStore(documentsDir) });
+  const app = await buildApp({
+    database,
+    config,
+    clock,
+    store: fileStore(documentsDir),
+    sms: capturingSms(),
+  });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   if (address === null || typeof address === "string")

@@ -213,6 +213,7 @@ describe("journey: apply, send back, resubmit, approve (Demarcation of land, Lud
     expect(tehsilCode).toBe("227"); // LGD sub-district code of Ludhiana (East)
     await page.locator("#tehsilCode").selectOption(tehsilCode ?? "");
     await page.getByLabel("What do you need this service for?").fill(APPLICANT.purpose);
+    await page.getByLabel(/I agree that my personal data is used/).check();
     await page.getByLabel(/I declare that the information/).check();
     await navigate(page, () => page.getByRole("button", { name: "Continue" }).click());
 
@@ -260,6 +261,7 @@ describe("journey: apply, send back, resubmit, approve (Demarcation of land, Lud
       APPLICANT.purpose,
     );
     expect(await page.getByLabel(/I declare that the information/).isChecked()).toBe(true);
+    expect(await page.getByLabel(/I agree that my personal data is used/).isChecked()).toBe(true);
     await screenshot(page, "03-apply-errors");
 
     // ---- 4. Fix the mistakes and attach two files.

@@ -7,7 +7,7 @@
  *   sewa import geography
  *   sewa due-date --received 2026-03-28T10:00+05:30 --days 3 [--calendar FILE.csv] [--basis working|calendar]
  *   sewa working-days --from 2026-04-13 --to 2026-04-18 [--calendar FILE.csv]
- *   sewa audit verify
+ *   sewa audit verify | sewa audit anchor [--day DATE]
  *   sewa user create --username U --name N --role R [--district LGD [--tehsil LGD]] [--department ID] [--designation D]  (password from SEWA_PASSWORD or stdin)
  *   sewa user posting add --username U --role R [...]; sewa user posting end --id N --on DATE
  *   sewa user unlock --username U; sewa user list
@@ -16,7 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
-import { verifyAudit } from "./audit/service.ts";
+import { anchorDay, verifyAnchors, verifyAudit } from "./audit/service.ts";
 import { importServices } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
@@ -182,21 +182,37 @@ program
     console.log(whatIfWorkingDays(calendarFromFile(opts.calendar), opts.from, opts.to));
   });
 
-program
-  .command("audit")
-  .description("the hash-chained audit log")
+const audit = program.command("audit").description("the hash-chained audit log");
+audit
   .command("verify")
-  .description("walk every chain and report the first broken link (exit 1 when broken)")
+  .description(
+    "walk every chain and every daily anchor; report the first broken link (exit 1 when broken)",
+  )
   .action(() =>
     withDatabase(async (database) => {
       const result = await verifyAudit(database.db);
-      if (result.ok) console.log(`Audit log intact: ${result.records} records.`);
-      else {
+      const anchor = await verifyAnchors(database.db);
+      if (result.ok && !anchor) console.log(`Audit log intact: ${result.records} records.`);
+      if (!result.ok)
         console.error(
           `Audit log broken at ${result.stream} record ${result.seq}: ${result.reason}.`,
         );
-        process.exitCode = 1;
-      }
+      if (anchor) console.error(`Audit anchor of ${anchor.day} broken: ${anchor.reason}.`);
+      if (!result.ok || anchor) process.exitCode = 1;
+    }),
+  );
+audit
+  .command("anchor")
+  .description(
+    "record the Merkle root of all audit streams for a day (the daily job does this after midnight IST)",
+  )
+  .option("--day <date>", "the day to anchor, YYYY-MM-DD (default: today, IST)")
+  .action((opts: { day?: string }) =>
+    withDatabase(async (database) => {
+      const a = await database.db.transaction((tx) =>
+        anchorDay(tx, opts.day ?? istDateOf(systemClock.now())),
+      );
+      console.log(`Anchor ${a.day}: ${a.root} (${a.streams} streams, ${a.records} records).`);
     }),
   );
 

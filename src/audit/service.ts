@@ -6,11 +6,14 @@
  * transaction lock orders appends. Call {@link appendAudit} inside the same
  * transaction as the state change it records.
  */
-import { asc, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import { Temporal } from "temporal-polyfill";
 import { isoOf } from "../common/time.ts";
 import { type Queryable, rows } from "../db/client.ts";
-import { auditLog } from "../db/schema.ts";
+import { auditAnchors, auditLog } from "../db/schema.ts";
+import { startOfIstDay } from "../sla/clock.ts";
 import { chainHash, GENESIS_HASH } from "./chain.ts";
+import { merkleRoot } from "./merkle.ts";
 
 /** One audit entry to append. `at` is an ISO instant; `data` must hold no Aadhaar or secrets. */
 export type AuditEntry = {
@@ -84,4 +87,86 @@ export async function verifyAudit(q: Queryable): Promise<VerifyResult> {
     expectedSeq++;
   }
   return { ok: true, records: all.length };
+}
+
+/** The stream heads among records with id ≤ `upToId`, as Merkle leaves `stream:seq:hash`, sorted. */
+async function headsUpTo(
+  q: Queryable,
+  upToId: number,
+): Promise<{ leaves: string[]; records: number }> {
+  const heads = await rows<{ stream: string; seq: number; hash: string }>(
+    q,
+    sql`select distinct on (stream) stream, seq, hash from audit_log where id <= ${upToId} order by stream, seq desc`,
+  );
+  const [count] = await rows<{ n: number }>(
+    q,
+    sql`select count(*)::int as n from audit_log where id <= ${upToId}`,
+  );
+  return {
+    leaves: heads.map((h) => `${h.stream}:${h.seq}:${h.hash}`).sort(),
+    records: count?.n ?? 0,
+  };
+}
+
+/**
+ * Anchors a day: the Merkle root of every stream's head over all records
+ * written so far. Run it once a day (a job does, after midnight IST) and
+ * publish the root. Idempotent: an existing anchor for the day is kept.
+ */
+export async function anchorDay(
+  q: Queryable,
+  day: string,
+): Promise<{ day: string; root: string; streams: number; records: number }> {
+  const [max] = await rows<{ id: string | number | null }>(
+    q,
+    sql`select max(id) as id from audit_log`,
+  );
+  const upToId = Number(max?.id ?? 0);
+  const { leaves, records } = await headsUpTo(q, upToId);
+  await q
+    .insert(auditAnchors)
+    .values({ day, upToId, root: merkleRoot(leaves), streams: leaves.length, records })
+    .onConflictDoNothing();
+  const [stored] = await q.select().from(auditAnchors).where(eq(auditAnchors.day, day));
+  if (!stored) throw new Error("anchor not stored");
+  return { day, root: stored.root, streams: stored.streams, records: stored.records };
+}
+
+/** Recomputes every anchor; returns the first day whose root no longer matches, or undefined. */
+export async function verifyAnchors(
+  q: Queryable,
+): Promise<{ day: string; reason: string } | undefined> {
+  for (const a of await q.select().from(auditAnchors).orderBy(asc(auditAnchors.day))) {
+    const { leaves } = await headsUpTo(q, a.upToId);
+    if (merkleRoot(leaves) !== a.root)
+      return { day: a.day, reason: "the day's Merkle root no longer matches the audit log" };
+  }
+  return undefined;
+}
+
+/** A search of the audit trail (all filters optional). Dates are IST, inclusive. */
+export type AuditQuery = {
+  stream?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+};
+
+/** Audit records matching the query, newest first. */
+export async function searchAudit(q: Queryable, f: AuditQuery) {
+  const conditions = [];
+  if (f.stream) conditions.push(eq(auditLog.stream, f.stream));
+  if (f.actor) conditions.push(eq(auditLog.actor, f.actor));
+  if (f.from) conditions.push(gte(auditLog.at, startOfIstDay(f.from).toString()));
+  if (f.to)
+    conditions.push(
+      lt(auditLog.at, startOfIstDay(Temporal.PlainDate.from(f.to).add({ days: 1 })).toString()),
+    );
+  return q
+    .select()
+    .from(auditLog)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(f.limit ?? 500);
 }

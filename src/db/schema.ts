@@ -408,3 +408,18 @@ export const auditLog = pgTable(
   },
   (t) => [uniqueIndex("audit_log_stream_seq").on(t.stream, t.seq)],
 );
+
+/**
+ * Daily anchors of the audit log: a Merkle root over the head hash of every
+ * stream as it stood when the day was anchored (all records up to `upToId`),
+ * so that tampering in any stream (even removing its latest records) is
+ * detected without one global chain. Publish the roots outside Sewa.
+ */
+export const auditAnchors = pgTable("audit_anchors", {
+  day: plainDate("day").primaryKey(),
+  upToId: bigint("up_to_id", { mode: "number" }).notNull(),
+  root: text("root").notNull(),
+  streams: integer("streams").notNull(),
+  records: integer("records").notNull(),
+  createdAt: instant("created_at").notNull().defaultNow(),
+});

@@ -3,15 +3,18 @@
  * app nodes can share one database (ARCHITECTURE.md §1). On the embedded
  * database pg-boss runs through its PGlite adapter.
  *
- * Jobs today: `sla-sweep` (every minute): the breach sweep of src/sla/sweep.ts.
+ * Jobs today: `sla-sweep` (every minute): the breach sweep of src/sla/sweep.ts;
+ * `audit-anchor` (00:05 IST daily): the Merkle anchor of the previous day's audit log.
  */
 import { fromPglite, PgBoss } from "pg-boss";
+import { Temporal } from "temporal-polyfill";
+import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
-import type { Clock } from "../sla/clock.ts";
+import { type Clock, istDateOf } from "../sla/clock.ts";
 import { sweepBreaches } from "../sla/sweep.ts";
 
 /** Queue names. */
-export const QUEUES = { slaSweep: "sla-sweep" } as const;
+export const QUEUES = { slaSweep: "sla-sweep", auditAnchor: "audit-anchor" } as const;
 
 /** A running job system and how to stop it. */
 export type Jobs = { boss: PgBoss; stop(): Promise<void> };
@@ -40,7 +43,18 @@ export async function startJobs(
   await boss.work(QUEUES.slaSweep, async () => {
     await sweepBreaches(database.db, clock.now());
   });
-  if (opts.schedule !== false) await boss.schedule(QUEUES.slaSweep, "* * * * *");
+  await boss.createQueue(QUEUES.auditAnchor);
+  await boss.work(QUEUES.auditAnchor, async () => {
+    // Anchor the IST day that has just ended.
+    const yesterday = Temporal.PlainDate.from(istDateOf(clock.now()))
+      .subtract({ days: 1 })
+      .toString();
+    await database.db.transaction((tx) => anchorDay(tx, yesterday));
+  });
+  if (opts.schedule !== false) {
+    await boss.schedule(QUEUES.slaSweep, "* * * * *");
+    await boss.schedule(QUEUES.auditAnchor, "5 0 * * *", null, { tz: "Asia/Kolkata" });
+  }
   return {
     boss,
     async stop() {

@@ -22,6 +22,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { TFunction } from "i18next";
 import nunjucks from "nunjucks";
 import { applicationRoutes } from "../applications/routes.ts";
+import { auditRoutes } from "../audit/routes.ts";
 import type { DocumentStore } from "../applications/storage.ts";
 import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/uploads.ts";
 import { catalogRoutes } from "../catalog/routes.ts";
@@ -283,5 +284,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(citizenRoutes);
   await app.register(deskRoutes);
   await app.register(adminRoutes);
+  await app.register(auditRoutes);
   return app;
 }

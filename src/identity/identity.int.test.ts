@@ -12,6 +12,8 @@ import {
   endPosting,
   findOfficialByUsername,
   LOCK_AFTER_FAILURES,
+  postingsOf,
+  startSession,
   unlockOfficial,
 } from "./service.ts";
 
@@ -202,5 +204,56 @@ describe.each(testDatabases())("identity on $name", (which) => {
       ),
     ).rejects.toMatchObject({ kind: "validation" });
     expect(await verifyAudit(db)).toMatchObject({ ok: true });
+  });
+
+  it("lets the system administrator add a user with a posting, end the posting and unlock, through the pages", async () => {
+    const { db } = portal.database;
+    const admin = await findOfficialByUsername(db, "admin");
+    const cookie = `sewa_staff=${await startSession(db, admin?.id as number, new Date(), { mfa: true })}`;
+    const page = await portal.app.inject({ url: "/admin/users", headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    const weak = await post(
+      "/admin/users",
+      {
+        username: "do.moga",
+        name: "Moga DO",
+        designation: "Tehsildar",
+        password: "password1234",
+        role: "designated_officer",
+        districtCode: "38",
+      },
+      cookie,
+    );
+    expect(weak.statusCode).toBe(400);
+    expect(weak.body).toContain("common breached passwords");
+    const made = await post(
+      "/admin/users",
+      {
+        username: "do.moga",
+        name: "Moga DO",
+        designation: "Tehsildar",
+        password: "moga-strong-pass-2026",
+        role: "designated_officer",
+        districtCode: "38",
+        validFrom: "2020-01-01",
+      },
+      cookie,
+    );
+    expect(made.statusCode).toBe(303);
+    const moga = await findOfficialByUsername(db, "do.moga");
+    const [posting] = await postingsOf(db, moga?.id as number);
+    expect(posting).toMatchObject({
+      role: "designated_officer",
+      level: "district",
+      districtCode: 38,
+      validTo: null,
+    });
+    expect((await post(`/admin/postings/${posting?.id}/end`, {}, cookie)).statusCode).toBe(303);
+    expect((await postingsOf(db, moga?.id as number))[0]?.validTo).not.toBeNull();
+    const officer = `sewa_staff=${await startSession(db, moga?.id as number, new Date(), { mfa: true })}`;
+    expect(
+      (await portal.app.inject({ url: "/admin/users", headers: { cookie: officer } })).statusCode,
+    ).toBe(404);
+    expect((await post("/admin/users/do.moga/unlock", {}, officer)).statusCode).toBe(404);
   });
 });

@@ -271,6 +271,19 @@ export async function unlockOfficial(q: Queryable, username: string, actor: stri
   });
 }
 
+/** Clears an official's authenticator, so they enrol a new one at their next sign-in (an administrator's action). */
+export async function resetTotp(q: Queryable, username: string, actor: string): Promise<void> {
+  const official = await repo.findOfficialByUsername(q, username);
+  if (!official) throw new DomainError("not_found", "No such user");
+  await repo.setTotp(q, official.id, null, null);
+  await appendAudit(q, {
+    stream: `official:${official.id}`,
+    actor,
+    action: "official.totp_reset",
+    at: new Date().toISOString(),
+  });
+}
+
 /** Starts TOTP enrolment: a new secret (stored, not yet enabled) and its otpauth URI for the QR code. */
 export async function beginTotpEnrolment(
   q: Queryable,

@@ -22,12 +22,13 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { TFunction } from "i18next";
 import nunjucks from "nunjucks";
 import { applicationRoutes } from "../applications/routes.ts";
-import { auditRoutes } from "../audit/routes.ts";
 import type { DocumentStore } from "../applications/storage.ts";
 import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/uploads.ts";
+import { auditRoutes } from "../audit/routes.ts";
 import { catalogRoutes } from "../catalog/routes.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
@@ -285,5 +286,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deskRoutes);
   await app.register(adminRoutes);
   await app.register(auditRoutes);
+  await app.register(userAdminRoutes);
   return app;
 }

@@ -183,6 +183,9 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "audit.view")
       ? [{ href: "/audit", text: request.t("nav.audit") }]
       : []),
+    ...(can(staff.principal, "users.manage")
+      ? [{ href: "/admin/users", text: request.t("nav.users") }]
+      : []),
     { href: "/", text: request.t("nav.services") },
   ];
 }

@@ -168,6 +168,11 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       `/desk/applications/${ref}`,
       `/desk/applications/${ref}/documents/${docId}`,
       "/admin",
+      "/audit",
+      "/audit/export.csv",
+      "/admin/users",
+      "/my",
+      "/my/profile",
     ]) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(303);

@@ -8,6 +8,7 @@
  */
 
 import type { Temporal } from "temporal-polyfill";
+import { appendAudit } from "../audit/service.ts";
 import { readCsvFile } from "../common/csv.ts";
 import type { Queryable } from "../db/client.ts";
 import { makeCalendar, type WorkingCalendar } from "./calendar.ts";
@@ -22,13 +23,15 @@ export const INCOMPLETE_HOLIDAY_LIST_BELOW = 10;
 
 /**
  * Imports a holidays CSV (`date,name,kind,year,source_url,notes`, as
- * data/punjab-gazetted-holidays.csv). Rows already present are skipped.
+ * data/punjab-gazetted-holidays.csv). Rows already present are skipped; new
+ * rows are audited (stream `calendar`). Call inside a transaction.
  * @returns rows read and rows newly inserted.
  * @throws Error when a row's date or kind is invalid (nothing is inserted).
  */
 export async function importHolidays(
   q: Queryable,
   file: string,
+  actor = "system",
 ): Promise<{ read: number; inserted: number }> {
   const records = readCsvFile(file);
   const rows = records.map(({ line, values: r }) => {
@@ -45,7 +48,11 @@ export async function importHolidays(
       notes: r.notes ?? "",
     };
   });
-  return { read: rows.length, inserted: await repo.insertHolidays(q, rows) };
+  const inserted = await repo.insertHolidays(q, rows);
+  if (inserted > 0) {
+    await appendAudit(q, { stream: "calendar", actor, action: "holidays.imported", data: { file: file.split("/").at(-1), read: rows.length, inserted }, at: new Date().toISOString() });
+  }
+  return { read: rows.length, inserted };
 }
 
 /** The working calendar of a district (state holidays plus its local holidays); null = state-wide only. */

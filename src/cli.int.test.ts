@@ -64,5 +64,33 @@ describe("the sewa command (embedded database)", () => {
       "Districts 23, tehsils 93, urban local bodies 169.",
     );
     expect(run(["audit", "verify"]).stdout).toMatch(/Audit log intact: \d+ records\./);
+    expect(run(["audit", "anchor", "--day", "2026-11-29"]).stdout).toMatch(
+      /^Anchor 2026-11-29: [0-9a-f]{64} \(\d+ streams, \d+ records\)\./,
+    );
+    expect(
+      run([
+        "user",
+        "posting",
+        "add",
+        "--username",
+        "do.amritsar",
+        "--role",
+        "dealing_clerk",
+        "--district",
+        "27",
+        "--from",
+        "2026-01-01",
+      ]).stdout,
+    ).toMatch(/Posting \d+ added: dealing_clerk, district 27/);
+    expect(run(["user", "list"]).stdout).toContain("do.amritsar");
+
+    const lint = run(["services", "lint"]);
+    expect(lint.status).toBe(0);
+    expect(lint.stdout).toMatch(/2 definition file\(s\)/);
+    const badDef = path.join(dataDir, "bad.yaml");
+    fs.writeFileSync(badDef, "code: x\n");
+    const badLint = run(["services", "lint", badDef]);
+    expect(badLint.status).toBe(1);
+    expect(badLint.stdout).toContain("error:");
   });
 });

@@ -2,6 +2,7 @@
  * The `sewa` command: migrations, seeding, imports and users.
  *
  *   sewa migrate
+ *   sewa services lint [PATH]
  *   sewa seed [--demo [N]]
  *   sewa import services FILE.csv
  *   sewa import geography
@@ -17,6 +18,8 @@ import path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import { anchorDay, verifyAnchors, verifyAudit } from "./audit/service.ts";
+import { lintPath } from "./catalog/definitions/lint-path.ts";
+import { formatIssue } from "./catalog/definitions/types.ts";
 import { importServices } from "./catalog/service.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
@@ -115,6 +118,18 @@ program
       }
     }),
   );
+
+program
+  .command("services")
+  .description("service definitions (YAML, see data/services/README.md)")
+  .command("lint [path]")
+  .description("lint definitions under PATH (default data/services); exits 1 on errors, for CI")
+  .action(async (target?: string) => {
+    const result = await lintPath(target ?? path.join(DATA_DIR, "services"));
+    for (const issue of result.issues) console.log(formatIssue(issue));
+    console.log(`${result.files.length} definition file(s), ${result.issues.length} issue(s).`);
+    process.exitCode = result.exitCode;
+  });
 
 const importCmd = program.command("import").description("import reference data");
 importCmd

@@ -147,16 +147,23 @@ describe.each(testDatabases())("authorization on $name", (which) => {
         has(role, "application.decide") && inScope ? 400 : 404,
       );
       expect((await get("/admin", cookie)).statusCode).toBe(has(role, "admin.view") ? 200 : 404);
-    expect((await get("/audit", cookie)).statusCode).toBe(has(role, "audit.view") ? 200 : 404);
-    expect((await get("/audit/export.csv", cookie)).statusCode).toBe(has(role, "audit.view") ? 200 : 404);
-    expect((await get("/admin/users", cookie)).statusCode).toBe(has(role, "users.manage") ? 200 : 404);
-    const unlock = await portal.app.inject({
-      method: "POST",
-      url: "/admin/users/do.ludhiana/unlock",
-      payload: `_csrf=${encodeURIComponent(csrf.token)}`,
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: [csrf.cookie, cookie].join("; ") },
-    });
-    expect(unlock.statusCode).toBe(has(role, "users.manage") ? 303 : 404);
+      expect((await get("/audit", cookie)).statusCode).toBe(has(role, "audit.view") ? 200 : 404);
+      expect((await get("/audit/export.csv", cookie)).statusCode).toBe(
+        has(role, "audit.view") ? 200 : 404,
+      );
+      expect((await get("/admin/users", cookie)).statusCode).toBe(
+        has(role, "users.manage") ? 200 : 404,
+      );
+      const unlock = await portal.app.inject({
+        method: "POST",
+        url: "/admin/users/do.ludhiana/unlock",
+        payload: `_csrf=${encodeURIComponent(csrf.token)}`,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: [csrf.cookie, cookie].join("; "),
+        },
+      });
+      expect(unlock.statusCode).toBe(has(role, "users.manage") ? 303 : 404);
       const inbox = await get("/desk", cookie);
       if (view) expect(inbox.body.includes(ref)).toBe(inScope);
     },

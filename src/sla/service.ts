@@ -50,7 +50,13 @@ export async function importHolidays(
   });
   const inserted = await repo.insertHolidays(q, rows);
   if (inserted > 0) {
-    await appendAudit(q, { stream: "calendar", actor, action: "holidays.imported", data: { file: file.split("/").at(-1), read: rows.length, inserted }, at: new Date().toISOString() });
+    await appendAudit(q, {
+      stream: "calendar",
+      actor,
+      action: "holidays.imported",
+      data: { file: file.split("/").at(-1), read: rows.length, inserted },
+      at: new Date().toISOString(),
+    });
   }
   return { read: rows.length, inserted };
 }

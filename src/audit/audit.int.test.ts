@@ -86,6 +86,17 @@ describe.each(testDatabases())("audit trail on $name", (which) => {
     const { db } = portal.database;
     await db.transaction((tx) => anchorDay(tx, "2025-10-17"));
     expect(await verifyAnchors(db)).toBeUndefined();
+    // The table refuses changes; an attacker with owner rights disables the guard first.
+    const refused = (q: ReturnType<typeof sql>) =>
+      db.execute(q).then(
+        () => "allowed",
+        (e: Error & { cause?: Error }) => e.cause?.message ?? e.message,
+      );
+    expect(await refused(sql`delete from audit_log where id = 1`)).toMatch(/append-only/);
+    expect(await refused(sql`update audit_log set actor = 'x' where id = 1`)).toMatch(
+      /append-only/,
+    );
+    await db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
     await db.execute(
       sql`delete from audit_log where id = (select max(id) from audit_log where stream like 'application:%')`,
     );

@@ -188,6 +188,48 @@ describe.each(testDatabases())("authorization on $name", (which) => {
     expect((await decide(undefined)).statusCode).toBe(303);
   });
 
+  it("a signed-in citizen is no official: staff pages send them to the staff sign-in", async () => {
+    const sent = await portal.app.inject({
+      method: "POST",
+      url: "/login",
+      payload: `_csrf=${encodeURIComponent(csrf.token)}&mobile=9876543210`,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: csrf.cookie,
+        "x-forwarded-for": "203.0.113.50",
+      },
+    });
+    const jar = [csrf.cookie, ...sent.cookies.map((c) => `${c.name}=${c.value}`)].join("; ");
+    const code = /^(\d{6})/.exec(portal.sms.sent.at(-1)?.text ?? "")?.[1] ?? "";
+    const signedIn = await portal.app.inject({
+      method: "POST",
+      url: "/login/code",
+      payload: `_csrf=${encodeURIComponent(csrf.token)}&code=${code}`,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: jar,
+        "x-forwarded-for": "203.0.113.50",
+      },
+    });
+    expect(signedIn.headers.location).toBe("/my");
+    const citizen = [csrf.cookie, ...signedIn.cookies.map((c) => `${c.name}=${c.value}`)].join(
+      "; ",
+    );
+    expect((await get("/my", citizen)).body).toContain(ref);
+    for (const url of [
+      "/desk",
+      `/desk/applications/${ref}`,
+      `/desk/applications/${ref}/documents/${docId}`,
+      "/admin",
+      "/audit",
+      "/admin/users",
+    ]) {
+      const res = await get(url, citizen);
+      expect(res.statusCode, url).toBe(303);
+      expect(res.headers.location, url).toMatch(/^\/staff\/login/);
+    }
+  });
+
   it("IDOR: walking references and document ids as another citizen gets nothing", async () => {
     // Citizen B proves their own application only.
     const other = await portal.app.inject({

@@ -27,6 +27,10 @@ export type Config = {
    * least 32 characters. Env `SEWA_SECRET_KEY`; a development value when unset.
    */
   secretKey: string;
+  /** The appeal chain profile: `2018` (default) or `2011`. Env `SEWA_APPEAL_CHAIN`. */
+  appealChain: "2018" | "2011";
+  /** File the first appeal automatically on a breach. Env `SEWA_AUTO_APPEAL=1`. */
+  autoAppeal: boolean;
   /** Whether this node runs the background workers (pg-boss). Env `SEWA_WORKERS=0` turns them off. */
   workers: boolean;
 };
@@ -49,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecret: env.SEWA_COOKIE_SECRET ?? "development-only-cookie-secret-change-me-please",
     secureCookies: env.SEWA_SECURE_COOKIES === "1",
     workers: env.SEWA_WORKERS !== "0",
+    appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
+    autoAppeal: env.SEWA_AUTO_APPEAL === "1",
     secretKey: env.SEWA_SECRET_KEY ?? "development-only-secret-key-change-me-in-production",
   };
 }

@@ -209,7 +209,11 @@ export async function updateApplicationIfVersion(
   set: Partial<
     Pick<
       ApplicationRow,
-      "status" | "dueDate" | "decidedAt" | "formData" | "applicantName" | "mobile" | "updatedAt"
+      | "orderedDueDate"
+      | "overdueSince"
+      | "atRiskSince"
+      | "status"
+      | "dueDate" | "decidedAt" | "formData" | "applicantName" | "mobile" | "updatedAt"
     >
   >,
 ): Promise<ApplicationRow | undefined> {

@@ -7,18 +7,19 @@
  * Submission is idempotent per draft and per `Idempotency-Key` (C-09).
  * Officers' actions carry the version they saw; a stale one is refused (409).
  */
+import { sql } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../audit/service.ts";
 import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { nfcMultiline } from "../common/text.ts";
 import { instantOf, isoOf } from "../common/time.ts";
-import type { Db, Queryable } from "../db/client.ts";
+import { type Db, type Queryable, rows } from "../db/client.ts";
 import { can, type Permission, type Principal, scopesFor } from "../identity/authorization.ts";
 import { emit } from "../notifications/outbox.ts";
 import type { CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
-import { dueDateOf } from "../sla/service.ts";
+import { breachWindow, calendarCache, dueDateOf } from "../sla/service.ts";
 import {
   ACTION_ACTOR,
   type Action,
@@ -493,6 +494,78 @@ export async function resubmit(
   });
 }
 
+/**
+ * The due date under the notified time limit alone (custody pauses counted,
+ * appellate deadlines ignored): the date from which delay is measured for
+ * penalties. Null while paused.
+ */
+export async function statutoryDueDate(q: Queryable, row: repo.ApplicationRow, now: Temporal.Instant): Promise<string | null> {
+  const sla = await dueDateOf(q, {
+    receivedAt: instantOf(row.receivedAt),
+    timeLimitDays: row.timeLimitDays,
+    basis: row.timeLimitBasis === "calendar" ? "calendar" : "working",
+    districtCode: row.districtCode,
+    custody: await custodyOf(q, row.id),
+    asOf: now,
+  });
+  return sla.dueDate;
+}
+
+/**
+ * Applies an appellate order to deliver within a deadline (appeals domain): a
+ * rejected application is reopened (status `submitted`), the deadline replaces
+ * the due date, and a recorded breach is cleared so a new one is caught once.
+ * Runs inside the caller's transaction; the caller writes the timeline entry.
+ * @throws DomainError stale when the application changed meanwhile.
+ */
+export async function applyAppellateOrder(
+  tx: Queryable,
+  row: repo.ApplicationRow,
+  deadline: string,
+  now: Temporal.Instant,
+): Promise<repo.ApplicationRow> {
+  const reopen = row.status === "rejected";
+  const updated = await repo.updateApplicationIfVersion(tx, row.id, row.version, {
+    status: reopen ? "submitted" : row.status,
+    dueDate: row.status === "sent_back" ? null : deadline,
+    orderedDueDate: deadline,
+    decidedAt: reopen ? null : row.decidedAt,
+    overdueSince: null,
+    atRiskSince: null,
+    updatedAt: iso(now),
+  });
+  if (!updated) throw new DomainError("stale", "Someone else changed this application. Reload it and try again.");
+  return updated;
+}
+
+/** An application's timeline entry written by another domain (appeals), in its transaction. */
+export async function recordEvent(
+  tx: Queryable,
+  e: { applicationId: number; at: Temporal.Instant; action: string; status: string; remark?: string; actor: string; dueDate?: string | null },
+): Promise<void> {
+  await repo.insertEvent(tx, {
+    applicationId: e.applicationId,
+    at: iso(e.at),
+    action: e.action,
+    fromStatus: e.status,
+    toStatus: e.status,
+    remark: e.remark ?? null,
+    actorKind: e.actor.startsWith("official:") ? "official" : e.actor === "applicant" ? "applicant" : "system",
+    actorId: e.actor.startsWith("official:") ? e.actor : null,
+    dueDate: e.dueDate ?? null,
+  });
+}
+
+/** Records a generated document (an order) against an application. */
+export function addOrderDocument(
+  tx: Queryable,
+  applicationId: number,
+  doc: { filename: string; size: number; sha256: string },
+  now: Temporal.Instant,
+): Promise<repo.DocumentRow> {
+  return repo.insertDocument(tx, { ...doc, mime: "application/pdf", applicationId, kind: "order", uploadedBy: "system", uploadedAt: iso(now) });
+}
+
 async function transition(
   tx: Queryable,
   row: repo.ApplicationRow,
@@ -525,7 +598,8 @@ async function transition(
     custody,
     asOf: now,
   });
-  const dueDate = FINAL_STATUSES.has(to) ? row.dueDate : sla.dueDate;
+  // A deadline set by an appellate order replaces the computed due date (the clock still pauses for a deficiency).
+  const dueDate = FINAL_STATUSES.has(to) ? row.dueDate : sla.paused ? null : (row.orderedDueDate ?? sla.dueDate);
   const updated = await repo.updateApplicationIfVersion(tx, row.id, d.version, {
     status: to,
     dueDate,
@@ -598,4 +672,127 @@ export async function serviceOf(
   const s = await getService(q, row.serviceId);
   if (!s) throw new Error(`service ${row.serviceId} missing`);
   return s;
+}
+
+// ------------------------------------------------------------------ holiday changes
+
+/**
+ * Recomputes the due dates of open applications after a change to the holiday
+ * calendar (src/sla/service.ts `addHoliday` / `retireHoliday`; run by the job
+ * `recompute-due-dates` or inline by the CLI). Idempotent: a second run changes nothing.
+ *
+ * Scope: applications that are submitted, resubmitted or sent back, in
+ * `districtCode` (every district when null), whose due date is on or after `from`
+ * (the holiday's date: a walk of working days that ended before it never crossed it)
+ * or that are paused (sent back: no due date until resubmission). An application
+ * whose deadline was set by an appellate order keeps it.
+ *
+ * Each due date is recomputed from receipt and the custody history (send-backs and
+ * resubmissions) with `dueDateOf` on the district's calendar as it is now. When it
+ * changed: `applications.due_date` is updated, the timeline gets `due_date_changed`
+ * with `reason` as the remark, the application's audit stream gets
+ * `application.due_date_changed`, and the outbox `application.due_date_changed`; in
+ * one transaction per batch of `batch` applications, whose rows are locked first
+ * (`FOR UPDATE`, in id order) and whose calendars are read after the lock, so a
+ * concurrent recompute for a later change cannot leave an older calendar's result.
+ * The optimistic-concurrency `version` is not bumped: it guards officers' decisions,
+ * and a moved due date must not make an officer's open page stale.
+ *
+ * A recorded breach is cleared when the new due date is later and no longer within
+ * the breach window (`breachWindow`): `overdue_since` when the application is no
+ * longer overdue, `at_risk_since` when it is no longer due by the next working day,
+ * so the sweep records the later breach exactly once.
+ *
+ * @param scope.from `YYYY-MM-DD`, the first date whose status changed.
+ * @param scope.reason the timeline remark, e.g. "Holiday added: Guru Nanak Jayanti (2026-11-24)".
+ * @returns how many applications were examined and how many due dates moved.
+ */
+export async function recomputeDueDates(
+  db: Db,
+  scope: { districtCode: number | null; from: string; reason: string; now: Temporal.Instant },
+  batch = 200,
+): Promise<{ examined: number; changed: number }> {
+  const at = iso(scope.now);
+  const district =
+    scope.districtCode === null ? sql`` : sql`and district_code = ${scope.districtCode}`;
+  let cursor = 0;
+  let examined = 0;
+  let changed = 0;
+  for (;;) {
+    const ids = await db.transaction(async (tx) => {
+      const locked = await rows<{ id: string | number }>(
+        tx,
+        sql`select id from applications
+            where id > ${cursor} and status in ('submitted', 'resubmitted', 'sent_back')
+              and (due_date >= ${scope.from} or due_date is null) ${district}
+            order by id limit ${batch} for update`,
+      );
+      const calendarOf = calendarCache(tx);
+      const window = await breachWindow(tx, scope.now);
+      for (const { id } of locked) {
+        const row = await repo.findApplicationBy(tx, { id: Number(id) });
+        if (!row) continue;
+        if ("orderedDueDate" in row && row.orderedDueDate) continue;
+        const custody = await custodyOf(tx, row.id);
+        const latest = custody.at(-1)?.at ?? instantOf(row.receivedAt);
+        const sla = await dueDateOf(tx, {
+          receivedAt: instantOf(row.receivedAt),
+          timeLimitDays: row.timeLimitDays,
+          basis: row.timeLimitBasis === "calendar" ? "calendar" : "working",
+          districtCode: row.districtCode,
+          custody,
+          asOf: latest.epochNanoseconds > scope.now.epochNanoseconds ? latest : scope.now,
+          calendar: await calendarOf(row.districtCode),
+        });
+        const before = row.dueDate;
+        const after = sla.dueDate;
+        if (after === before) continue;
+        const later = before !== null && after !== null && after > before;
+        const clearOverdue = later && row.overdueSince !== null && after >= window.today;
+        const clearAtRisk = later && row.atRiskSince !== null && after > window.atRiskThrough;
+        await tx.execute(
+          sql`update applications set due_date = ${after}, updated_at = ${at}
+              ${clearOverdue ? sql`, overdue_since = null` : sql``}
+              ${clearAtRisk ? sql`, at_risk_since = null` : sql``}
+              where id = ${row.id}`,
+        );
+        await repo.insertEvent(tx, {
+          applicationId: row.id,
+          at,
+          action: "due_date_changed",
+          fromStatus: row.status,
+          toStatus: row.status,
+          remark: scope.reason,
+          actorKind: "system",
+          dueDate: after,
+        });
+        await appendAudit(tx, {
+          stream: `application:${row.id}`,
+          actor: "system:calendar",
+          action: "application.due_date_changed",
+          data: { reference: row.reference, from: before, to: after, reason: scope.reason },
+          at,
+        });
+        await emit(
+          tx,
+          "application.due_date_changed",
+          {
+            applicationId: row.id,
+            reference: row.reference,
+            mobile: row.mobile,
+            dueDate: after,
+            previousDueDate: before,
+            reason: scope.reason,
+          },
+          at,
+        );
+        changed++;
+      }
+      return locked.map((r) => Number(r.id));
+    });
+    examined += ids.length;
+    if (ids.length < batch) break;
+    cursor = ids[ids.length - 1] as number;
+  }
+  return { examined, changed };
 }

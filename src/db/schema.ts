@@ -288,6 +288,8 @@ export const applications = pgTable(
     receivedAt: instant("received_at").notNull(),
     dueDate: plainDate("due_date"),
     decidedAt: instant("decided_at"),
+    /** A deadline set by an appellate order ("deliver within N days"); it replaces the computed due date. */
+    orderedDueDate: plainDate("ordered_due_date"),
     /** When the breach sweep recorded that the due date had passed (once per application). */
     overdueSince: instant("overdue_since"),
     /** When the breach sweep recorded that the due date was within 1 working day. */
@@ -321,6 +323,8 @@ export const documents = pgTable(
     uploadedBy: text("uploaded_by").notNull().default("applicant"),
     /** Upload order (files sent in one request share an upload time). */
     seq: bigserial("seq", { mode: "number" }).notNull(),
+    /** `attachment` (sent by the applicant or an office) or `order` (an appellate order, generated). */
+    kind: text("kind").notNull().default("attachment"),
   },
   (t) => [
     index("documents_application_idx").on(t.applicationId),
@@ -423,3 +427,64 @@ export const auditAnchors = pgTable("audit_anchors", {
   records: integer("records").notNull(),
   createdAt: instant("created_at").notNull().defaultNow(),
 });
+
+// ---------------------------------------------------------------- appeals
+
+/**
+ * Appeals against a rejection or a delay, level 1 (first appellate authority)
+ * and level 2 (second appellate authority / revision), per the appeal chain
+ * configured in src/appeals/chain.ts. `decisionDue` is the authority's own time limit.
+ */
+export const appeals = pgTable(
+  "appeals",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    applicationId: bigint("application_id", { mode: "number" })
+      .notNull()
+      .references(() => applications.id),
+    level: integer("level").notNull(),
+    status: text("status").notNull(),
+    cause: text("cause").notNull(),
+    grounds: text("grounds").notNull(),
+    filedBy: text("filed_by").notNull(),
+    filedAt: instant("filed_at").notNull(),
+    decisionDue: plainDate("decision_due").notNull(),
+    hearingAt: instant("hearing_at"),
+    hearingNotice: text("hearing_notice"),
+    outcome: text("outcome"),
+    orderText: text("order_text"),
+    orderNumber: text("order_number"),
+    deliverWithinDays: integer("deliver_within_days"),
+    decidedAt: instant("decided_at"),
+    decidedBy: integer("decided_by").references(() => officials.id),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("appeals_application_idx").on(t.applicationId),
+    uniqueIndex("appeals_one_per_level").on(t.applicationId, t.level),
+  ],
+);
+
+/** The penalty register: penalties imposed on designated officers, and compensation to applicants. Money in paise. */
+export const penalties = pgTable(
+  "penalties",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    appealId: bigint("appeal_id", { mode: "number" })
+      .notNull()
+      .references(() => appeals.id),
+    applicationId: bigint("application_id", { mode: "number" })
+      .notNull()
+      .references(() => applications.id),
+    officialId: integer("official_id").references(() => officials.id),
+    officerName: text("officer_name").notNull(),
+    daysLate: integer("days_late").notNull(),
+    amountPaise: bigint("amount_paise", { mode: "number" }).notNull(),
+    compensationPaise: bigint("compensation_paise", { mode: "number" }).notNull().default(0),
+    status: text("status").notNull(),
+    statusNote: text("status_note"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+  },
+  (t) => [index("penalties_official_idx").on(t.officialId), uniqueIndex("penalties_one_per_appeal").on(t.appealId)],
+);

@@ -17,7 +17,10 @@ export type Permission =
   | "admin.view"
   | "users.manage"
   | "holidays.manage"
-  | "audit.view";
+  | "audit.view"
+  | "appeal.decide.level1"
+  | "appeal.decide.level2"
+  | "penalty.manage";
 
 /** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
@@ -27,9 +30,9 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
   facilitator: [],
   dealing_clerk: ["application.view"],
   designated_officer: ["application.view", "application.decide"],
-  first_appellate_authority: ["application.view"],
-  second_appellate_authority: ["application.view"],
-  head_office: ["application.view", "admin.view"],
+  first_appellate_authority: ["application.view", "appeal.decide.level1"],
+  second_appellate_authority: ["application.view", "appeal.decide.level2", "penalty.manage"],
+  head_office: ["application.view", "admin.view", "penalty.manage"],
   pmu_admin: ["admin.view"],
   auditor: ["audit.view"],
   system_admin: ["admin.view", "users.manage", "holidays.manage"],

@@ -15,7 +15,11 @@ export type OutboxTopic =
   | "application.approved"
   | "application.rejected"
   | "application.overdue"
-  | "application.at_risk";
+  | "application.at_risk"
+  | "application.due_date_changed"
+  | "appeal.filed"
+  | "appeal.hearing"
+  | "appeal.decided";
 
 /** Writes an event; call inside the transaction of the change. `at` is an ISO instant. */
 export async function emit(

@@ -21,6 +21,7 @@ import { sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { TFunction } from "i18next";
 import nunjucks from "nunjucks";
+import { appealRoutes } from "../appeals/routes.ts";
 import { applicationRoutes } from "../applications/routes.ts";
 import type { DocumentStore } from "../applications/storage.ts";
 import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/uploads.ts";
@@ -287,5 +288,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(auditRoutes);
   await app.register(userAdminRoutes);
+  await app.register(appealRoutes);
   return app;
 }

@@ -183,6 +183,12 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "audit.view")
       ? [{ href: "/audit", text: request.t("nav.audit") }]
       : []),
+    ...(can(staff.principal, "appeal.decide.level1") || can(staff.principal, "appeal.decide.level2")
+      ? [{ href: "/appeals", text: request.t("nav.appeals") }]
+      : []),
+    ...(can(staff.principal, "penalty.manage")
+      ? [{ href: "/appeals/penalties", text: request.t("nav.penalties") }]
+      : []),
     ...(can(staff.principal, "users.manage")
       ? [{ href: "/admin/users", text: request.t("nav.users") }]
       : []),

@@ -187,6 +187,19 @@ describe.each(testDatabases())("applications on $name", (which) => {
     expect(count?.n).toBe(1);
   });
 
+  it("an application made at a Sewa Kendra gets 2 extra working days", async () => {
+    // 7 + 2 = 9 working days from Fri 17 Oct 2025: 21, 23, 24, 27, 28, 29, 30, 31 Oct and 3 Nov.
+    portal.clock.set("2025-10-17T10:00:00+05:30");
+    const res = await svc.submitApplication(portal.database.db, {
+      application: application() as unknown as svc.StoredApplication,
+      documentIds: [],
+      channel: "kendra",
+      idempotencyKey: "kendra-test",
+      now: portal.clock.now(),
+    });
+    expect(res.dueDate).toBe("2025-11-03");
+  });
+
   it("C-09: two identical submits of the same draft give one application and one reference", async () => {
     const draft = await svc.createDraft(portal.database.db, serviceId, {}, portal.clock.now());
     const value = application() as unknown as svc.StoredApplication;

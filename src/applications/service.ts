@@ -39,6 +39,12 @@ export type StoredApplication = GenericApplication;
 /** Normalises a typed reference number; undefined when it cannot be one. */
 export const normaliseReference = parseReference;
 
+/**
+ * Extra days on the time limit for an application made at a Sewa Kendra
+ * (formerly Suwidha Centre), as the notification notes say (rtspunjab.gov.in, FAQ).
+ */
+export const KENDRA_EXTRA_DAYS = 2;
+
 /** Drafts are kept this many calendar days after their last change. */
 export const DRAFT_TTL_DAYS = 30;
 /** The longest remark an official may write, in characters. */
@@ -159,7 +165,9 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
     if (!abbreviation)
       throw new DomainError("unprocessable", `District ${district} has no reference code`);
     const reference = formatReference(abbreviation, await repo.nextReferenceNumber(tx));
-    const timeLimitDays = service.timeLimitDays ?? 0;
+    // Applications made through a Sewa Kendra get extra days (rtspunjab.gov.in FAQ: "2 extra days" for a Suwidha Centre).
+    const timeLimitDays =
+      (service.timeLimitDays ?? 0) + (s.channel === "kendra" ? KENDRA_EXTRA_DAYS : 0);
     const basis = service.timeLimitBasis === "calendar" ? "calendar" : "working";
     const sla = await dueDateOf(tx, {
       receivedAt: s.now,
@@ -499,7 +507,11 @@ export async function resubmit(
  * appellate deadlines ignored): the date from which delay is measured for
  * penalties. Null while paused.
  */
-export async function statutoryDueDate(q: Queryable, row: repo.ApplicationRow, now: Temporal.Instant): Promise<string | null> {
+export async function statutoryDueDate(
+  q: Queryable,
+  row: repo.ApplicationRow,
+  now: Temporal.Instant,
+): Promise<string | null> {
   const sla = await dueDateOf(q, {
     receivedAt: instantOf(row.receivedAt),
     timeLimitDays: row.timeLimitDays,
@@ -534,14 +546,26 @@ export async function applyAppellateOrder(
     atRiskSince: null,
     updatedAt: iso(now),
   });
-  if (!updated) throw new DomainError("stale", "Someone else changed this application. Reload it and try again.");
+  if (!updated)
+    throw new DomainError(
+      "stale",
+      "Someone else changed this application. Reload it and try again.",
+    );
   return updated;
 }
 
 /** An application's timeline entry written by another domain (appeals), in its transaction. */
 export async function recordEvent(
   tx: Queryable,
-  e: { applicationId: number; at: Temporal.Instant; action: string; status: string; remark?: string; actor: string; dueDate?: string | null },
+  e: {
+    applicationId: number;
+    at: Temporal.Instant;
+    action: string;
+    status: string;
+    remark?: string;
+    actor: string;
+    dueDate?: string | null;
+  },
 ): Promise<void> {
   await repo.insertEvent(tx, {
     applicationId: e.applicationId,
@@ -550,7 +574,11 @@ export async function recordEvent(
     fromStatus: e.status,
     toStatus: e.status,
     remark: e.remark ?? null,
-    actorKind: e.actor.startsWith("official:") ? "official" : e.actor === "applicant" ? "applicant" : "system",
+    actorKind: e.actor.startsWith("official:")
+      ? "official"
+      : e.actor === "applicant"
+        ? "applicant"
+        : "system",
     actorId: e.actor.startsWith("official:") ? e.actor : null,
     dueDate: e.dueDate ?? null,
   });
@@ -563,7 +591,14 @@ export function addOrderDocument(
   doc: { filename: string; size: number; sha256: string },
   now: Temporal.Instant,
 ): Promise<repo.DocumentRow> {
-  return repo.insertDocument(tx, { ...doc, mime: "application/pdf", applicationId, kind: "order", uploadedBy: "system", uploadedAt: iso(now) });
+  return repo.insertDocument(tx, {
+    ...doc,
+    mime: "application/pdf",
+    applicationId,
+    kind: "order",
+    uploadedBy: "system",
+    uploadedAt: iso(now),
+  });
 }
 
 async function transition(
@@ -599,7 +634,11 @@ async function transition(
     asOf: now,
   });
   // A deadline set by an appellate order replaces the computed due date (the clock still pauses for a deficiency).
-  const dueDate = FINAL_STATUSES.has(to) ? row.dueDate : sla.paused ? null : (row.orderedDueDate ?? sla.dueDate);
+  const dueDate = FINAL_STATUSES.has(to)
+    ? row.dueDate
+    : sla.paused
+      ? null
+      : (row.orderedDueDate ?? sla.dueDate);
   const updated = await repo.updateApplicationIfVersion(tx, row.id, d.version, {
     status: to,
     dueDate,

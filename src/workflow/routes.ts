@@ -12,6 +12,7 @@ import { listDistricts, listTehsils } from "../geography/service.ts";
 import { can } from "../identity/authorization.ts";
 import { type Staff, staffOrRedirect } from "../identity/session.ts";
 import { isOverdue } from "../sla/due-date.ts";
+import { delegateCharge } from "./delegation.ts";
 import { allowedActions, isAction, isStatus } from "./generic.ts";
 
 /** Registers `/desk` routes. Anonymous users are sent to sign in. */
@@ -155,6 +156,60 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       );
     },
   );
+
+  app.get("/desk/delegate", { schema: { hide: true } }, async (request, reply) => {
+    const staff = await staffOrRedirect(request, reply, "application.decide");
+    if (!staff) return reply;
+    return reply.view("workflow/views/delegate.njk", {
+      official: staff.official,
+      values: {},
+      navItems: staffNav(request, staff),
+    });
+  });
+
+  app.post("/desk/delegate", { schema: { hide: true } }, async (request, reply) => {
+    const staff = await staffOrRedirect(request, reply, "application.decide");
+    if (!staff) return reply;
+    const body = (request.body ?? {}) as Record<string, string>;
+    const values = {
+      delegate: String(body.delegate ?? "").slice(0, 64),
+      from: String(body.from ?? "").slice(0, 10),
+      to: String(body.to ?? "").slice(0, 10),
+      reason: String(body.reason ?? "").slice(0, 500),
+    };
+    try {
+      const count = await delegateCharge(
+        db,
+        { ...actorOf(staff), username: staff.official.username, name: staff.official.name },
+        {
+          delegateUsername: values.delegate,
+          from: values.from,
+          to: values.to,
+          reason: values.reason,
+        },
+        clock.now(),
+      );
+      return reply.view("workflow/views/delegate.njk", {
+        official: staff.official,
+        values: {},
+        done: count,
+        navItems: staffNav(request, staff),
+      });
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.kind !== "validation") throw e;
+      const field = e.fields[0]?.field ?? "delegate";
+      const errors = [{ text: request.t(`delegate.errors.${field}`), href: `#${field}` }];
+      return reply
+        .code(400)
+        .view("workflow/views/delegate.njk", {
+          official: staff.official,
+          values,
+          errors,
+          fieldErrors: { [field]: errors[0]?.text },
+          navItems: staffNav(request, staff),
+        });
+    }
+  });
 
   app.get(
     "/desk/applications/:reference/documents/:documentId",

@@ -734,6 +734,14 @@ export const ServiceDefinitionSchema = Type.Object(
       {
         days: Type.Integer({ minimum: 0, maximum: 365, description: "0 means Immediate." }),
         basis: Type.Union([Type.Literal("working"), Type.Literal("calendar")]),
+        noticePeriodDays: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: 365,
+            description:
+              "Calendar days of a statutory notice period (e.g. for public objections); the time limit starts when it ends (rtspunjab.gov.in notes).",
+          }),
+        ),
         sources: Type.Optional(SourceRefs),
       },
       { additionalProperties: false },

@@ -40,6 +40,7 @@ describe.each(testDatabases())("authorization on $name", (which) => {
   let portal: TestPortal;
   let ref: string;
   let docId: string;
+  let appealId: number;
   let csrf: { token: string; cookie: string };
   const sessions = new Map<string, string>();
 
@@ -96,6 +97,12 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       sql`select d.id from documents d join applications a on a.id = d.application_id where a.reference = ${ref}`,
     );
     docId = doc?.id as string;
+    const [appealRow] = await rows<{ id: number }>(
+      portal.database.db,
+      sql`insert into appeals (application_id, level, status, cause, grounds, filed_by, filed_at, decision_due)
+          select id, 1, 'filed', 'delay', 'Late', 'applicant', now(), '2026-01-01' from applications where reference = ${ref} returning id`,
+    );
+    appealId = Number(appealRow?.id);
     const page = await portal.app.inject({ url: "/track" });
     csrf = {
       token: /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string,
@@ -154,6 +161,17 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       expect((await get("/admin/users", cookie)).statusCode).toBe(
         has(role, "users.manage") ? 200 : 404,
       );
+      const hears = has(role, "appeal.decide.level1") || has(role, "appeal.decide.level2");
+      expect((await get("/appeals", cookie)).statusCode).toBe(hears ? 200 : 404);
+      expect((await get(`/appeals/${appealId}`, cookie)).statusCode).toBe(
+        has(role, "appeal.decide.level1") && inScope ? 200 : 404,
+      );
+      expect((await get("/appeals/penalties", cookie)).statusCode).toBe(
+        has(role, "penalty.manage") ? 200 : 404,
+      );
+      expect((await get("/desk/delegate", cookie)).statusCode).toBe(
+        has(role, "application.decide") ? 200 : 404,
+      );
       const unlock = await portal.app.inject({
         method: "POST",
         url: "/admin/users/do.ludhiana/unlock",
@@ -178,6 +196,9 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       "/audit",
       "/audit/export.csv",
       "/admin/users",
+      "/appeals",
+      "/appeals/penalties",
+      "/desk/delegate",
       "/my",
       "/my/profile",
     ]) {

@@ -12,15 +12,19 @@
  *   sewa user create --username U --name N --role R [--district LGD [--tehsil LGD]] [--department ID] [--designation D]  (password from SEWA_PASSWORD or stdin)
  *   sewa user posting add --username U --role R [...]; sewa user posting end --id N --on DATE
  *   sewa user unlock --username U; sewa user list
+ *   sewa holidays add --date D --name N [--district LGD]; sewa holidays retire --id N;
+ *     sewa holidays list [--year Y] [--district LGD] [--retired]
  */
 import fs from "node:fs";
 import path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
+import { recomputeDueDates } from "./applications/service.ts";
 import { anchorDay, verifyAnchors, verifyAudit } from "./audit/service.ts";
 import { lintPath } from "./catalog/definitions/lint-path.ts";
 import { formatIssue } from "./catalog/definitions/types.ts";
 import { importServices } from "./catalog/service.ts";
+import { DomainError } from "./common/errors.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { importGeography } from "./geography/service.ts";
@@ -42,6 +46,7 @@ import {
   seedReferenceData,
 } from "./setup.ts";
 import { istDateOf, systemClock } from "./sla/clock.ts";
+import { addHoliday, type HolidayChange, listHolidays, retireHoliday } from "./sla/service.ts";
 import { calendarFromFile, whatIfDueDate, whatIfWorkingDays } from "./sla/what-if.ts";
 
 /** Runs `fn` with the configured, migrated database and closes it afterwards. */
@@ -356,6 +361,109 @@ user
             `  #${p.id} ${p.role} ${p.level}${p.districtCode ? ` district ${p.districtCode}` : ""}${p.tehsilCode ? ` tehsil ${p.tehsilCode}` : ""}${p.departmentId ? ` department ${p.departmentId}` : ""} ${p.validFrom}..${p.validTo ?? ""}`,
           );
       }
+    }),
+  );
+
+// ------------------------------------------------------------------ holidays (issue 4)
+
+/** A DomainError from the holiday service as one line: "Check the holiday: date invalid, name required". */
+const holidayProblem = (e: unknown) =>
+  e instanceof DomainError && e.fields.length > 0
+    ? new Error(
+        `${e.message}: ${e.fields.map((f) => `${f.field} ${f.code.replace(/_/g, " ")}`).join(", ")}`,
+      )
+    : e;
+
+/** Runs the recompute a holiday change calls for, inline, and prints what moved. */
+async function recomputeInline(database: Database, change: HolidayChange): Promise<void> {
+  if (!change.recompute) {
+    console.log("No due date can move (not a working day, or the holiday does not close offices).");
+    return;
+  }
+  const r = await recomputeDueDates(database.db, { ...change.recompute, now: systemClock.now() });
+  console.log(`Open applications checked: ${r.examined}; due dates moved: ${r.changed}.`);
+}
+
+const holidays = program
+  .command("holidays")
+  .description(
+    "add, retire or list holidays (audited; due dates of open applications are recomputed)",
+  );
+holidays
+  .command("add")
+  .description(
+    "add a gazetted (state-wide) holiday, or a local one with --district (declared by the Deputy Commissioner)",
+  )
+  .requiredOption("--date <date>", "YYYY-MM-DD")
+  .requiredOption("--name <name>", "as written in the notification")
+  .option("--district <lgd>", "district LGD code: makes it a local holiday", positiveInt)
+  .option("--source <url>", "link to the notification")
+  .option("--notes <notes>", "notes")
+  .action(
+    (opts: { date: string; name: string; district?: number; source?: string; notes?: string }) =>
+      withDatabase(async (database) => {
+        const now = systemClock.now();
+        const change = await database.db
+          .transaction((tx) =>
+            addHoliday(
+              tx,
+              {
+                date: opts.date,
+                name: opts.name,
+                kind: opts.district === undefined ? "gazetted" : "local",
+                districtCode: opts.district ?? null,
+                sourceUrl: opts.source,
+                notes: opts.notes,
+              },
+              "cli",
+              now,
+            ),
+          )
+          .catch((e) => {
+            throw holidayProblem(e);
+          });
+        const h = change.holiday;
+        console.log(
+          `Holiday ${h.id} added: ${h.date} ${h.name} (${h.districtCode === null ? "state-wide" : `district ${h.districtCode}`}).`,
+        );
+        await recomputeInline(database, change);
+      }),
+  );
+holidays
+  .command("retire")
+  .description("retire a holiday: offices are open on that date again (the record is kept)")
+  .requiredOption("--id <id>", "holiday id (see sewa holidays list)", positiveInt)
+  .action((opts: { id: number }) =>
+    withDatabase(async (database) => {
+      const now = systemClock.now();
+      const change = await database.db
+        .transaction((tx) => retireHoliday(tx, opts.id, "cli", now))
+        .catch((e) => {
+          throw holidayProblem(e);
+        });
+      console.log(`Holiday ${opts.id} retired: ${change.holiday.date} ${change.holiday.name}.`);
+      await recomputeInline(database, change);
+    }),
+  );
+holidays
+  .command("list")
+  .description("list the holidays of a year (state-wide, and local ones)")
+  .option("--year <year>", "YYYY (default: this year, IST)", positiveInt)
+  .option("--district <lgd>", "only state-wide ones and this district's", positiveInt)
+  .option("--retired", "include retired holidays")
+  .action((opts: { year?: number; district?: number; retired?: boolean }) =>
+    withDatabase(async (database) => {
+      const year = opts.year ?? Number(istDateOf(systemClock.now()).slice(0, 4));
+      const list = await listHolidays(database.db, {
+        year,
+        districtCode: opts.district,
+        includeRetired: opts.retired === true,
+      });
+      for (const h of list)
+        console.log(
+          `#${h.id} ${h.date} ${h.kind}${h.districtCode === null ? "" : ` district ${h.districtCode}`} ${h.name}${h.retiredAt ? " [retired]" : ""}`,
+        );
+      console.log(`${list.length} holiday(s) in ${year}.`);
     }),
   );
 

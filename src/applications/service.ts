@@ -771,7 +771,7 @@ export async function recomputeDueDates(
       for (const { id } of locked) {
         const row = await repo.findApplicationBy(tx, { id: Number(id) });
         if (!row) continue;
-        if ("orderedDueDate" in row && row.orderedDueDate) continue;
+        if (row.orderedDueDate) continue; // an appellate order's deadline is not recounted
         const custody = await custodyOf(tx, row.id);
         const latest = custody.at(-1)?.at ?? instantOf(row.receivedAt);
         const sla = await dueDateOf(tx, {

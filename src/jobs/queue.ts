@@ -4,24 +4,34 @@
  * database pg-boss runs through its PGlite adapter.
  *
  * Jobs today: `sla-sweep` (every minute): the breach sweep of src/sla/sweep.ts;
- * `audit-anchor` (00:05 IST daily): the Merkle anchor of the previous day's audit log.
+ * `audit-anchor` (00:05 IST daily): the Merkle anchor of the previous day's audit log;
+ * `recompute-due-dates` (on demand, after a holiday is added or retired): the due
+ * dates of open applications that the change can move (src/sla/recompute.ts).
  */
 import { fromPglite, PgBoss } from "pg-boss";
 import { Temporal } from "temporal-polyfill";
+import { recomputeDueDates } from "../applications/service.ts";
 import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
 import { type Clock, istDateOf } from "../sla/clock.ts";
+import { registerRecomputeQueue } from "../sla/recompute.ts";
+import type { RecomputeScope } from "../sla/service.ts";
 import { sweepBreaches } from "../sla/sweep.ts";
 
 /** Queue names. */
-export const QUEUES = { slaSweep: "sla-sweep", auditAnchor: "audit-anchor" } as const;
+export const QUEUES = {
+  slaSweep: "sla-sweep",
+  auditAnchor: "audit-anchor",
+  recomputeDueDates: "recompute-due-dates",
+} as const;
 
 /** A running job system and how to stop it. */
 export type Jobs = { boss: PgBoss; stop(): Promise<void> };
 
 /**
  * Starts pg-boss, creates the queues, schedules the sweep (cron, UTC) and
- * starts the workers.
+ * starts the workers. While it runs, holiday changes on this database are queued
+ * as `recompute-due-dates` jobs instead of running inline (src/sla/recompute.ts).
  * @param opts.schedule false to create queues and workers without the cron schedule (tests).
  */
 export async function startJobs(
@@ -51,6 +61,14 @@ export async function startJobs(
       .toString();
     await database.db.transaction((tx) => anchorDay(tx, yesterday));
   });
+  await boss.createQueue(QUEUES.recomputeDueDates);
+  await boss.work<RecomputeScope>(QUEUES.recomputeDueDates, async (jobs) => {
+    // Idempotent, so a retry after a failure is safe; `now` is when the job runs.
+    for (const job of jobs) await recomputeDueDates(database.db, { ...job.data, now: clock.now() });
+  });
+  const unregister = registerRecomputeQueue(database.db, (scope) =>
+    boss.send(QUEUES.recomputeDueDates, scope),
+  );
   if (opts.schedule !== false) {
     await boss.schedule(QUEUES.slaSweep, "* * * * *");
     await boss.schedule(QUEUES.auditAnchor, "5 0 * * *", null, { tz: "Asia/Kolkata" });
@@ -58,6 +76,7 @@ export async function startJobs(
   return {
     boss,
     async stop() {
+      unregister();
       await boss.stop({ graceful: true, timeout: 5000 });
     },
   };

@@ -10,7 +10,9 @@
  * of open, unbreached applications keeps each run to the rows that changed.
  *
  * Rule: overdue from 00:00 IST on the day after the due date (shared/cases
- * README, "The counting rule"); at risk = due on or before the next working day.
+ * README, "The counting rule"); at risk = due on or before the next working day
+ * ({@link breachWindow}, which the due-date recompute after a holiday change also
+ * uses to clear a breach that a later due date undoes).
  */
 import { sql } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
@@ -18,9 +20,7 @@ import { appendAudit } from "../audit/service.ts";
 import { type Db, rows } from "../db/client.ts";
 import { applicationEvents } from "../db/schema.ts";
 import { emit } from "../notifications/outbox.ts";
-import { istDateOf } from "./clock.ts";
-import { addWorkingDays } from "./due-date.ts";
-import { loadCalendar } from "./service.ts";
+import { breachWindow } from "./service.ts";
 
 /** Applications claimed per transaction. */
 export const SWEEP_BATCH = 500;
@@ -43,9 +43,8 @@ export async function sweepBreaches(
   now: Temporal.Instant,
   batch = SWEEP_BATCH,
 ): Promise<{ overdue: number; atRisk: number }> {
-  const today = istDateOf(now);
+  const { today, atRiskThrough: riskThrough } = await breachWindow(db, now);
   const at = now.toString();
-  const riskThrough = addWorkingDays(await loadCalendar(db, null), today, 1);
   let overdue = 0;
   let atRisk = 0;
   for (;;) {

@@ -5,6 +5,7 @@
  * then the web app.
  */
 import path from "node:path";
+import { chainById } from "./appeals/chain.ts";
 import { fileStore } from "./applications/storage.ts";
 import { loadConfig } from "./config.ts";
 import { startJobs } from "./jobs/queue.ts";
@@ -26,7 +27,10 @@ const app = await buildApp({
 });
 
 const jobs = config.workers
-  ? await startJobs(database, systemClock, { log: (msg, err) => app.log.error({ err }, msg) })
+  ? await startJobs(database, systemClock, {
+      log: (msg, err) => app.log.error({ err }, msg),
+      autoAppeal: config.autoAppeal ? chainById(config.appealChain) : undefined,
+    })
   : undefined;
 
 const shutdown = async () => {

@@ -154,6 +154,19 @@ describe.each(testDatabases())("authorization on $name", (which) => {
         has(role, "application.decide") && inScope ? 400 : 404,
       );
       expect((await get("/admin", cookie)).statusCode).toBe(has(role, "admin.view") ? 200 : 404);
+      expect((await get("/admin/holidays", cookie)).statusCode).toBe(
+        has(role, "admin.view") ? 200 : 404,
+      );
+      const addHoliday = await portal.app.inject({
+        method: "POST",
+        url: "/admin/holidays",
+        payload: `_csrf=${encodeURIComponent(csrf.token)}`,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: [csrf.cookie, cookie].join("; "),
+        },
+      });
+      expect(addHoliday.statusCode).toBe(has(role, "holidays.manage") ? 400 : 404);
       expect((await get("/audit", cookie)).statusCode).toBe(has(role, "audit.view") ? 200 : 404);
       expect((await get("/audit/export.csv", cookie)).statusCode).toBe(
         has(role, "audit.view") ? 200 : 404,
@@ -193,6 +206,7 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       `/desk/applications/${ref}`,
       `/desk/applications/${ref}/documents/${docId}`,
       "/admin",
+      "/admin/holidays",
       "/audit",
       "/audit/export.csv",
       "/admin/users",

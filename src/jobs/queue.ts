@@ -3,13 +3,16 @@
  * app nodes can share one database (ARCHITECTURE.md §1). On the embedded
  * database pg-boss runs through its PGlite adapter.
  *
- * Jobs today: `sla-sweep` (every minute): the breach sweep of src/sla/sweep.ts;
+ * Jobs today: `sla-sweep` (every minute): the breach sweep of src/sla/sweep.ts,
+ * then auto-appeal when it is on (src/appeals/service.ts);
  * `audit-anchor` (00:05 IST daily): the Merkle anchor of the previous day's audit log;
  * `recompute-due-dates` (on demand, after a holiday is added or retired): the due
  * dates of open applications that the change can move (src/sla/recompute.ts).
  */
 import { fromPglite, PgBoss } from "pg-boss";
 import { Temporal } from "temporal-polyfill";
+import type { AppealChain } from "../appeals/chain.ts";
+import { autoAppealBreaches } from "../appeals/service.ts";
 import { recomputeDueDates } from "../applications/service.ts";
 import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
@@ -37,7 +40,12 @@ export type Jobs = { boss: PgBoss; stop(): Promise<void> };
 export async function startJobs(
   database: Database,
   clock: Clock,
-  opts: { schedule?: boolean; log?: (msg: string, err?: unknown) => void } = {},
+  opts: {
+    schedule?: boolean;
+    log?: (msg: string, err?: unknown) => void;
+    /** File first appeals automatically after each sweep (`SEWA_AUTO_APPEAL=1`), on this chain. */
+    autoAppeal?: AppealChain;
+  } = {},
 ): Promise<Jobs> {
   const boss =
     database.kind === "pglite" && database.pglite
@@ -51,7 +59,9 @@ export async function startJobs(
   await boss.start();
   await boss.createQueue(QUEUES.slaSweep);
   await boss.work(QUEUES.slaSweep, async () => {
-    await sweepBreaches(database.db, clock.now());
+    const now = clock.now();
+    await sweepBreaches(database.db, now);
+    if (opts.autoAppeal) await autoAppealBreaches(database.db, opts.autoAppeal, now);
   });
   await boss.createQueue(QUEUES.auditAnchor);
   await boss.work(QUEUES.auditAnchor, async () => {

@@ -213,7 +213,12 @@ export async function updateApplicationIfVersion(
       | "overdueSince"
       | "atRiskSince"
       | "status"
-      | "dueDate" | "decidedAt" | "formData" | "applicantName" | "mobile" | "updatedAt"
+      | "dueDate"
+      | "decidedAt"
+      | "formData"
+      | "applicantName"
+      | "mobile"
+      | "updatedAt"
     >
   >,
 ): Promise<ApplicationRow | undefined> {

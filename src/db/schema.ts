@@ -486,5 +486,8 @@ export const penalties = pgTable(
     createdAt: instant("created_at").notNull(),
     updatedAt: instant("updated_at").notNull(),
   },
-  (t) => [index("penalties_official_idx").on(t.officialId), uniqueIndex("penalties_one_per_appeal").on(t.appealId)],
+  (t) => [
+    index("penalties_official_idx").on(t.officialId),
+    uniqueIndex("penalties_one_per_appeal").on(t.appealId),
+  ],
 );

@@ -199,15 +199,13 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       if (!(e instanceof DomainError) || e.kind !== "validation") throw e;
       const field = e.fields[0]?.field ?? "delegate";
       const errors = [{ text: request.t(`delegate.errors.${field}`), href: `#${field}` }];
-      return reply
-        .code(400)
-        .view("workflow/views/delegate.njk", {
-          official: staff.official,
-          values,
-          errors,
-          fieldErrors: { [field]: errors[0]?.text },
-          navItems: staffNav(request, staff),
-        });
+      return reply.code(400).view("workflow/views/delegate.njk", {
+        official: staff.official,
+        values,
+        errors,
+        fieldErrors: { [field]: errors[0]?.text },
+        navItems: staffNav(request, staff),
+      });
     }
   });
 

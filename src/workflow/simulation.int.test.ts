@@ -83,8 +83,19 @@ describe.each(testDatabases())("simulation on $name", (which) => {
         mobile: `98${String(i).padStart(8, "0")}`,
         formData: {
           serviceId: s.id,
-          applicant: { name: `Applicant ${i}`, relativeName: "Parent", gender: "female", dateOfBirth: "1990-01-01", mobile: `98${String(i).padStart(8, "0")}` },
-          address: { line1: "Simulated", districtCode: p.district, tehsilCode: p.tehsil, pincode: "141001" },
+          applicant: {
+            name: `Applicant ${i}`,
+            relativeName: "Parent",
+            gender: "female",
+            dateOfBirth: "1990-01-01",
+            mobile: `98${String(i).padStart(8, "0")}`,
+          },
+          address: {
+            line1: "Simulated",
+            districtCode: p.district,
+            tehsilCode: p.tehsil,
+            pincode: "141001",
+          },
           purpose: "Simulated",
           declaration: true,
         },
@@ -111,18 +122,16 @@ describe.each(testDatabases())("simulation on $name", (which) => {
           receivedAt: applicationsTable.receivedAt,
           dueDate: applicationsTable.dueDate,
         });
-      await db
-        .insert(applicationEvents)
-        .values(
-          inserted.map((r) => ({
-            applicationId: r.id,
-            at: r.receivedAt,
-            action: "submitted",
-            toStatus: "submitted",
-            actorKind: "applicant",
-            dueDate: r.dueDate,
-          })),
-        );
+      await db.insert(applicationEvents).values(
+        inserted.map((r) => ({
+          applicationId: r.id,
+          at: r.receivedAt,
+          action: "submitted",
+          toStatus: "submitted",
+          actorKind: "applicant",
+          dueDate: r.dueDate,
+        })),
+      );
     }
 
     const officers = {

@@ -45,12 +45,20 @@ const migrationsFolder = path.resolve(
 
 /**
  * Opens the database.
+ * @param opts.onIdleError called when the server ends an idle pooled connection (PostgreSQL only).
  * @param opts.url PostgreSQL URL; when absent, PGlite stored in `opts.dataDir/pglite`
  *   (or in memory when `dataDir` is `memory://`).
  */
-export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<Database> {
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir?: string;
+  onIdleError?: (err: Error) => void;
+}): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+    // An idle connection that the server ends (restart, failover, a dropped test database) is
+    // replaced on the next query; without this listener its error would crash the process.
+    pool.on("error", (err) => opts.onIdleError?.(err));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return { db, kind: "postgres", url: opts.url, close: () => pool.end() };
   }

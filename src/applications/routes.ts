@@ -285,16 +285,29 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
 
   // ---------------------------------------------------------------- check and submit
 
-  app.get("/drafts/:draftId/check", { schema: { hide: true } }, async (request, reply) => {
+  /**
+   * A draft ready to submit: its service and validated answers; otherwise the
+   * redirect (to the confirmation when already submitted, to the form when invalid).
+   */
+  async function readyDraft(request: FastifyRequest) {
     const draft = await loadDraft((request.params as { draftId: string }).draftId);
-    if (draft.applicationId) return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
+    if (draft.applicationId)
+      return { ok: false as const, redirect: `/drafts/${draft.id}/confirmation` };
     const service = await loadService(String(draft.serviceId));
     const result = validateGenericForm(
       draft.data as GenericFormBody,
       service.id,
       await validationContext(),
     );
-    if (!result.ok) return reply.redirect(`/drafts/${draft.id}/edit`, 303);
+    if (!result.ok) return { ok: false as const, redirect: `/drafts/${draft.id}/edit` };
+    return { ok: true as const, draft, service, answers: result.value };
+  }
+
+  app.get("/drafts/:draftId/check", { schema: { hide: true } }, async (request, reply) => {
+    const ready = await readyDraft(request);
+    if (!ready.ok) return reply.redirect(ready.redirect, 303);
+    const { draft, service } = ready;
+    const result = { value: ready.answers };
     return reply.view("applications/views/check.njk", {
       service,
       draft,
@@ -305,15 +318,10 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/drafts/:draftId/submit", { schema: { hide: true } }, async (request, reply) => {
-    const draft = await loadDraft((request.params as { draftId: string }).draftId);
-    if (draft.applicationId) return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
-    const service = await loadService(String(draft.serviceId));
-    const result = validateGenericForm(
-      draft.data as GenericFormBody,
-      service.id,
-      await validationContext(),
-    );
-    if (!result.ok) return reply.redirect(`/drafts/${draft.id}/edit`, 303);
+    const ready = await readyDraft(request);
+    if (!ready.ok) return reply.redirect(ready.redirect, 303);
+    const { draft } = ready;
+    const result = { value: ready.answers };
     const documents = await svc.draftDocuments(db, draft.id);
     await svc.submitApplication(db, {
       application: result.value,

@@ -491,3 +491,53 @@ export const penalties = pgTable(
     uniqueIndex("penalties_one_per_appeal").on(t.appealId),
   ],
 );
+
+// ---------------------------------------------------------------- notifications
+
+/**
+ * The delivery log: one row per message sent for an outbox event, per
+ * recipient and channel (`sms`, `email`, `console`). The unique index on
+ * (event, recipient, channel) is what makes the consumer idempotent (C-21): a
+ * row is inserted before sending, and only the worker whose insert happened
+ * sends. `status`: queued → sent → delivered (provider callback), or failed;
+ * a failed row with `nextAttemptAt` set is retried then (exponential
+ * back-off), with `nextAttemptAt` null it failed permanently. While a worker
+ * sends, `nextAttemptAt` is a short lease so that no other worker retries it.
+ * SMS rows record the billed size (`encoding`, `units`, `parts`).
+ */
+export const messages = pgTable(
+  "messages",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => outboxEvents.id),
+    topic: text("topic").notNull(),
+    channel: text("channel").notNull(),
+    recipient: text("recipient").notNull(),
+    lang: text("lang").notNull(),
+    templateId: text("template_id"),
+    subject: text("subject"),
+    body: text("body").notNull(),
+    encoding: text("encoding"),
+    units: integer("units"),
+    parts: integer("parts"),
+    status: text("status").notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: instant("next_attempt_at"),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    sentAt: instant("sent_at"),
+    deliveredAt: instant("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("messages_once_per_recipient").on(t.eventId, t.recipient, t.channel),
+    index("messages_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('queued', 'failed') and ${t.nextAttemptAt} is not null`),
+    index("messages_provider_idx").on(t.providerMessageId),
+    index("messages_created_idx").on(t.createdAt),
+  ],
+);

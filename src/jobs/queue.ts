@@ -7,7 +7,9 @@
  * then auto-appeal when it is on (src/appeals/service.ts);
  * `audit-anchor` (00:05 IST daily): the Merkle anchor of the previous day's audit log;
  * `recompute-due-dates` (on demand, after a holiday is added or retired): the due
- * dates of open applications that the change can move (src/sla/recompute.ts).
+ * dates of open applications that the change can move (src/sla/recompute.ts);
+ * `notify` (every minute, when senders are given): drains the outbox into SMS,
+ * email and log messages and retries the due failures (src/notifications/consumer.ts).
  */
 import { fromPglite, PgBoss } from "pg-boss";
 import { Temporal } from "temporal-polyfill";
@@ -16,6 +18,7 @@ import { autoAppealBreaches } from "../appeals/service.ts";
 import { recomputeDueDates } from "../applications/service.ts";
 import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
+import { processOutbox, retryFailed, type Senders } from "../notifications/consumer.ts";
 import { type Clock, istDateOf } from "../sla/clock.ts";
 import { registerRecomputeQueue } from "../sla/recompute.ts";
 import type { RecomputeScope } from "../sla/service.ts";
@@ -26,6 +29,7 @@ export const QUEUES = {
   slaSweep: "sla-sweep",
   auditAnchor: "audit-anchor",
   recomputeDueDates: "recompute-due-dates",
+  notify: "notify",
 } as const;
 
 /** A running job system and how to stop it. */
@@ -45,6 +49,8 @@ export async function startJobs(
     log?: (msg: string, err?: unknown) => void;
     /** File first appeals automatically after each sweep (`SEWA_AUTO_APPEAL=1`), on this chain. */
     autoAppeal?: AppealChain;
+    /** Send notifications from the outbox through these (the `notify` worker); absent: no worker. */
+    notify?: Senders;
   } = {},
 ): Promise<Jobs> {
   const boss =
@@ -76,12 +82,22 @@ export async function startJobs(
     // Idempotent, so a retry after a failure is safe; `now` is when the job runs.
     for (const job of jobs) await recomputeDueDates(database.db, { ...job.data, now: clock.now() });
   });
+  await boss.createQueue(QUEUES.notify);
+  const senders = opts.notify;
+  if (senders) {
+    await boss.work(QUEUES.notify, async () => {
+      // Idempotent per (event, recipient, channel): overlapping runs on several nodes are safe (C-21).
+      await processOutbox(database.db, senders, clock.now());
+      await retryFailed(database.db, senders, clock.now());
+    });
+  }
   const unregister = registerRecomputeQueue(database.db, (scope) =>
     boss.send(QUEUES.recomputeDueDates, scope),
   );
   if (opts.schedule !== false) {
     await boss.schedule(QUEUES.slaSweep, "* * * * *");
     await boss.schedule(QUEUES.auditAnchor, "5 0 * * *", null, { tz: "Asia/Kolkata" });
+    if (senders) await boss.schedule(QUEUES.notify, "* * * * *");
   }
   return {
     boss,

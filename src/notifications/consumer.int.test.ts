@@ -9,6 +9,7 @@ import * as svc from "../applications/service.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
 import { actorFor } from "../identity/service.ts";
+import { QUEUES, startJobs } from "../jobs/queue.ts";
 import { sweepBreaches } from "../sla/sweep.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import {
@@ -317,5 +318,23 @@ describe.each(testDatabases())("notifications on $name", (which) => {
       ),
     ).toBe(true);
     expect(lines.some((l) => l.includes("passed its due date 30-10-2025"))).toBe(true);
+  });
+
+  it("runs as the pg-boss notify job on this database", async () => {
+    const sms = capturingSms();
+    await file("9876500801");
+    const jobs = await startJobs(
+      portal.database,
+      { now: () => T0 },
+      { schedule: false, notify: { sms } },
+    );
+    try {
+      await jobs.boss.send(QUEUES.notify, {});
+      for (let i = 0; i < 100 && sms.sent.length === 0; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(sms.sent.map((s) => s.to)).toEqual(["9876500801"]);
+    } finally {
+      await jobs.stop();
+    }
   });
 });

@@ -33,6 +33,14 @@ export type Config = {
   autoAppeal: boolean;
   /** Whether this node runs the background workers (pg-boss). Env `SEWA_WORKERS=0` turns them off. */
   workers: boolean;
+  /**
+   * SMS gateway: env `SEWA_SMS_GATEWAY_URL` and `SEWA_SMS_API_KEY` (both set =
+   * the HTTP gateway of src/notifications/sms.ts; otherwise SMS are printed to
+   * the console), and `SEWA_SMS_SENDER_ID`, the DLT header (default `PBSEWA`).
+   */
+  sms: { gatewayUrl: string | undefined; apiKey: string | undefined; senderId: string };
+  /** Email: env `SEWA_SMTP_URL` (unset = no email) and `SEWA_MAIL_FROM` (default `Sewa Punjab <noreply@localhost>`). */
+  mail: { smtpUrl: string | undefined; from: string };
 };
 
 /**
@@ -53,6 +61,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecret: env.SEWA_COOKIE_SECRET ?? "development-only-cookie-secret-change-me-please",
     secureCookies: env.SEWA_SECURE_COOKIES === "1",
     workers: env.SEWA_WORKERS !== "0",
+    sms: {
+      gatewayUrl: env.SEWA_SMS_GATEWAY_URL || undefined,
+      apiKey: env.SEWA_SMS_API_KEY || undefined,
+      senderId: env.SEWA_SMS_SENDER_ID || "PBSEWA",
+    },
+    mail: {
+      smtpUrl: env.SEWA_SMTP_URL || undefined,
+      from: env.SEWA_MAIL_FROM || "Sewa Punjab <noreply@localhost>",
+    },
     appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
     autoAppeal: env.SEWA_AUTO_APPEAL === "1",
     secretKey: env.SEWA_SECRET_KEY ?? "development-only-secret-key-change-me-in-production",

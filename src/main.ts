@@ -9,7 +9,8 @@ import { chainById } from "./appeals/chain.ts";
 import { fileStore } from "./applications/storage.ts";
 import { loadConfig } from "./config.ts";
 import { startJobs } from "./jobs/queue.ts";
-import { consoleSms } from "./notifications/sms.ts";
+import { smtpEmail } from "./notifications/email.ts";
+import { consoleSms, httpSms } from "./notifications/sms.ts";
 import { openAndMigrate, seedIfEmpty } from "./setup.ts";
 import { systemClock } from "./sla/clock.ts";
 import { buildApp } from "./web/app.ts";
@@ -18,18 +19,26 @@ const config = loadConfig();
 const database = await openAndMigrate(config);
 if (await seedIfEmpty(database))
   console.log("Seeded the real reference data and the demo officials.");
+// SMS through the HTTP gateway when configured, else printed; email only with an SMTP URL.
+const { sms: smsConfig, mail } = config;
+const sms =
+  smsConfig.gatewayUrl && smsConfig.apiKey
+    ? httpSms({ url: smsConfig.gatewayUrl, apiKey: smsConfig.apiKey, senderId: smsConfig.senderId })
+    : consoleSms();
+const email = mail.smtpUrl ? smtpEmail(mail.smtpUrl, mail.from) : undefined;
 const app = await buildApp({
   database,
   config,
   clock: systemClock,
   store: fileStore(path.join(config.dataDir, "documents")),
-  sms: consoleSms(),
+  sms,
 });
 
 const jobs = config.workers
   ? await startJobs(database, systemClock, {
       log: (msg, err) => app.log.error({ err }, msg),
       autoAppeal: config.autoAppeal ? chainById(config.appealChain) : undefined,
+      notify: { sms, email },
     })
   : undefined;
 

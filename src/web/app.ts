@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import compress from "@fastify/compress";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
@@ -27,11 +28,13 @@ import type { DocumentStore } from "../applications/storage.ts";
 import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/uploads.ts";
 import { auditRoutes } from "../audit/routes.ts";
 import { catalogRoutes } from "../catalog/routes.ts";
+import { certificateRoutes } from "../certificates/routes.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
 import type { Clock } from "../sla/clock.ts";
 import { adminRoutes } from "../sla/routes.ts";
@@ -127,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     hsts: deps.config.secureCookies,
   });
+  // gzip/brotli for pages, CSS and JSON (page-weight budget: docs in bench/README.md).
+  await app.register(compress, { global: true, threshold: 1024, encodings: ["br", "gzip"] });
   await app.register(cookie, { secret: deps.config.cookieSecret });
   await app.register(csrf, {
     sessionPlugin: "@fastify/cookie",
@@ -289,5 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(userAdminRoutes);
   await app.register(appealRoutes);
+  await app.register(notificationRoutes);
+  await app.register(certificateRoutes);
   return app;
 }

@@ -14,6 +14,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
+          // Property tests run thousands of cases; on a busy 2-core machine 5 s is not enough.
+          testTimeout: 60_000,
           exclude: ["src/**/*.int.test.ts"],
         },
       },

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as svc from "../applications/service.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
-import { actorFor } from "../identity/service.ts";
+import { actorFor, findOfficialByUsername, startSession } from "../identity/service.ts";
 import { QUEUES, startJobs } from "../jobs/queue.ts";
 import { sweepBreaches } from "../sla/sweep.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
@@ -335,6 +335,61 @@ describe.each(testDatabases())("notifications on $name", (which) => {
       expect(sms.sent.map((s) => s.to)).toEqual(["9876500801"]);
     } finally {
       await jobs.stop();
+    }
+  });
+
+  it("shows admins the delivery log, permanent failures first, with encoding and billed parts; takes delivery reports", async () => {
+    const { db } = portal.database;
+    const sms = capturingSms();
+    await file("9876500901");
+    await processOutbox(db, { sms }, T0);
+    const cookieOf = async (username: string) => {
+      const official = await findOfficialByUsername(db, username);
+      return `sewa_staff=${await startSession(db, official?.id as number, new Date(), { mfa: true })}`;
+    };
+    const anonymous = await portal.app.inject({ url: "/admin/messages" });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe("/staff/login?next=%2Fadmin%2Fmessages");
+    const officer = await portal.app.inject({
+      url: "/admin/messages",
+      headers: { cookie: await cookieOf("do.ludhiana") },
+    });
+    expect(officer.statusCode).toBe(404);
+    const res = await portal.app.inject({
+      url: "/admin/messages?lang=en",
+      headers: { cookie: await cookieOf("ho.punjab") },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.body;
+    expect(body).toContain("Messages sent");
+    expect(body).not.toContain("9876500901"); // recipients are masked
+    const permanent = body.indexOf("XXXXXX0601");
+    const sent = body.indexOf("XXXXXX0901");
+    expect(permanent).toBeGreaterThan(0);
+    expect(sent).toBeGreaterThan(permanent);
+    expect(body).toContain("Failed permanently: no more retries");
+    expect(body).toContain("UCS-2");
+
+    // Delivery reports: only with the gateway key.
+    const [row] = (await listMessages(db)).filter((m) => m.recipient === "9876500901");
+    await db.execute(sql`update messages set provider_message_id = 'gw-901' where id = ${row?.id}`);
+    const report = (auth?: string, id = "gw-901") =>
+      portal.app.inject({
+        method: "POST",
+        url: "/api/v1/notifications/delivery-reports",
+        payload: { id, status: "delivered" },
+        headers: auth ? { authorization: auth } : {},
+      });
+    expect((await report("Bearer k-1")).statusCode).toBe(404); // no gateway configured
+    portal.app.deps.config.sms.apiKey = "k-1";
+    try {
+      expect((await report("Bearer wrong")).statusCode).toBe(401);
+      expect((await report("Bearer k-1", "gw-unknown")).statusCode).toBe(404);
+      expect((await report("Bearer k-1")).statusCode).toBe(204);
+      const [after] = (await listMessages(db)).filter((m) => m.recipient === "9876500901");
+      expect(after?.status).toBe("delivered");
+    } finally {
+      portal.app.deps.config.sms.apiKey = undefined;
     }
   });
 });

@@ -35,6 +35,7 @@ import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
 import type { Clock } from "../sla/clock.ts";
 import { adminRoutes } from "../sla/routes.ts";
@@ -294,6 +295,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(userAdminRoutes);
   await app.register(appealRoutes);
+  await app.register(notificationRoutes);
   await app.register(notificationRoutes);
   await app.register(certificateRoutes);
   return app;

@@ -35,7 +35,6 @@ import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
-import { notificationRoutes } from "../notifications/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
 import type { Clock } from "../sla/clock.ts";
 import { adminRoutes } from "../sla/routes.ts";
@@ -295,7 +294,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(userAdminRoutes);
   await app.register(appealRoutes);
-  await app.register(notificationRoutes);
   await app.register(notificationRoutes);
   await app.register(certificateRoutes);
   return app;

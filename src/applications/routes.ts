@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { parseId } from "../catalog/routes.ts";
 import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
+import { certificatesOf } from "../certificates/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
@@ -432,6 +433,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       app: view,
       deficiency,
       documents: await svc.applicationDocuments(db, row.id),
+      certificates: await certificatesOf(db, row.id),
     });
   });
 

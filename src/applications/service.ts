@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../audit/service.ts";
 import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
+import { certificateContext, issueCertificate } from "../certificates/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { nfcMultiline } from "../common/text.ts";
 import { instantOf, isoOf } from "../common/time.ts";
@@ -466,7 +467,16 @@ export async function decide(
     const row = ref ? await repo.findApplicationBy(tx, { reference: ref }) : undefined;
     if (!row || !mayOn(actor, "application.decide", row))
       throw new DomainError("not_found", "No such application");
-    return transition(tx, row, { ...d, remark }, `official:${actor.officialId}`, now);
+    const view = await transition(tx, row, { ...d, remark }, `official:${actor.officialId}`, now);
+    // The certificate is issued in the approval's own transaction (src/certificates/service.ts).
+    const certificates = certificateContext(db);
+    if (d.action === "approve" && certificates)
+      await issueCertificate(tx, certificates, {
+        applicationId: row.id,
+        officialId: actor.officialId,
+        now,
+      });
+    return view;
   });
 }
 

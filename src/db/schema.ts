@@ -492,6 +492,40 @@ export const penalties = pgTable(
   ],
 );
 
+// ---------------------------------------------------------------- certificates
+
+/**
+ * Certificates issued on approval (src/certificates/): one row per issue. A
+ * reissue is a new row with the next `issueNumber` and a new serial; the old
+ * row gets `replacedBy` (the new serial) and `revokedAt`/`revokeReason`.
+ * `token` is the signed verification token printed in the QR code (C-17);
+ * the PDF is a `documents` row of kind `certificate` (`documentId`).
+ */
+export const certificates = pgTable(
+  "certificates",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    serial: text("serial").notNull().unique(),
+    applicationId: bigint("application_id", { mode: "number" })
+      .notNull()
+      .references(() => applications.id),
+    issueNumber: integer("issue_number").notNull(),
+    token: text("token").notNull(),
+    kid: text("kid").notNull(),
+    documentId: uuid("document_id"),
+    issuedAt: instant("issued_at").notNull(),
+    issuedBy: integer("issued_by").references(() => officials.id),
+    revokedAt: instant("revoked_at"),
+    revokedBy: integer("revoked_by").references(() => officials.id),
+    revokeReason: text("revoke_reason"),
+    replacedBy: text("replaced_by"),
+  },
+  (t) => [
+    index("certificates_application_idx").on(t.applicationId),
+    uniqueIndex("certificates_one_issue_number").on(t.applicationId, t.issueNumber),
+  ],
+);
+
 // ---------------------------------------------------------------- notifications
 
 /**

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sendDocument } from "../applications/routes.ts";
 import * as applications from "../applications/service.ts";
+import { certificatesOf } from "../certificates/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
 import { can } from "../identity/authorization.ts";
@@ -81,6 +82,8 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
           : [],
       values: {},
       navItems: staffNav(request, staff),
+      certificates: await certificatesOf(db, opened.row.id),
+      canDecide,
       ...extra,
     });
   }

@@ -135,6 +135,10 @@ export async function loadSigningKeys(
   log: (message: string) => void,
 ): Promise<SigningKeys> {
   if (env.SEWA_SIGNING_KEYS) return parseSigningKeys(env.SEWA_SIGNING_KEYS);
+  if (dataDir === "memory://") {
+    // An in-memory portal (tests, demos): a key for this process only, nothing written.
+    return { keys: [await generateSigningKey()] };
+  }
   const file = path.join(dataDir, "signing-keys.json");
   if (fs.existsSync(file)) return parseSigningKeys(fs.readFileSync(file, "utf8"));
   const key = await generateSigningKey();

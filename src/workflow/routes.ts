@@ -234,7 +234,10 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
       ? [{ href: "/desk", text: request.t("nav.inbox") }]
       : []),
     ...(can(staff.principal, "admin.view")
-      ? [{ href: "/admin", text: request.t("nav.admin") }]
+      ? [
+          { href: "/admin", text: request.t("nav.admin") },
+          { href: "/admin/messages", text: request.t("nav.messages") },
+        ]
       : []),
     ...(can(staff.principal, "audit.view")
       ? [{ href: "/audit", text: request.t("nav.audit") }]

@@ -157,6 +157,9 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       expect((await get("/admin/holidays", cookie)).statusCode).toBe(
         has(role, "admin.view") ? 200 : 404,
       );
+      expect((await get("/admin/messages", cookie)).statusCode).toBe(
+        has(role, "admin.view") ? 200 : 404,
+      );
       const addHoliday = await portal.app.inject({
         method: "POST",
         url: "/admin/holidays",
@@ -207,6 +210,7 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       `/desk/applications/${ref}/documents/${docId}`,
       "/admin",
       "/admin/holidays",
+      "/admin/messages",
       "/audit",
       "/audit/export.csv",
       "/admin/users",

@@ -573,6 +573,62 @@ describe.each(testDatabases())("applications on $name", (which) => {
     expect(await verifyAudit(db)).toMatchObject({ ok: true });
   });
 
+  it("C-18: marking a duplicate needs the valid reference of another application; otherwise nothing changes", async () => {
+    portal.clock.set("2025-10-20T10:00:00+05:30");
+    const first = (
+      await portal.app.inject({
+        method: "POST",
+        url: "/api/v1/applications",
+        payload: application(),
+      })
+    ).json().reference as string;
+    const second = (
+      await portal.app.inject({
+        method: "POST",
+        url: "/api/v1/applications",
+        payload: application(),
+      })
+    ).json().reference as string;
+    const officer = await actorFor(portal.database.db, "do.ludhiana", "2025-10-20");
+    const { db } = portal.database;
+    const version = (await svc.findApplicationByReference(db, second))?.version as number;
+    for (const [duplicateOf, code] of [
+      ["", "required"],
+      [second, "self"],
+      ["LDH-2222-2222", "unknown"],
+      ["not a reference", "unknown"],
+    ] as const) {
+      await expect(
+        svc.decide(
+          db,
+          officer,
+          second,
+          { action: "mark_duplicate", remark: "Same request filed twice", version, duplicateOf },
+          portal.clock.now(),
+        ),
+      ).rejects.toMatchObject({ kind: "validation", fields: [{ field: "duplicateOf", code }] });
+      expect((await svc.findApplicationByReference(db, second))?.status).toBe("submitted");
+    }
+    const closed = await svc.decide(
+      db,
+      officer,
+      second,
+      {
+        action: "mark_duplicate",
+        remark: "Same request filed twice",
+        version,
+        duplicateOf: first.toLowerCase(),
+      },
+      portal.clock.now(),
+    );
+    expect(closed.status).toBe("rejected");
+    expect(closed.timeline.at(-1)).toMatchObject({
+      action: "marked_duplicate",
+      remark: `Duplicate of ${first}. Same request filed twice`,
+    });
+    expect((await svc.findApplicationByReference(db, first))?.status).toBe("submitted");
+  });
+
   it("the audit chain reports a tampered record", async () => {
     const { db } = portal.database;
     expect(await verifyAudit(db)).toMatchObject({ ok: true });

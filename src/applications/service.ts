@@ -434,8 +434,8 @@ export async function openForOfficial(
   };
 }
 
-/** An official's decision on an application. */
-export type Decision = { action: Action; remark: string; version: number };
+/** An official's decision on an application; `duplicateOf` is the reference it duplicates (for `mark_duplicate`). */
+export type Decision = { action: Action; remark: string; version: number; duplicateOf?: string };
 
 /**
  * Applies an official's action (approve, reject, send back) in one transaction.
@@ -467,7 +467,31 @@ export async function decide(
     const row = ref ? await repo.findApplicationBy(tx, { reference: ref }) : undefined;
     if (!row || !mayOn(actor, "application.decide", row))
       throw new DomainError("not_found", "No such application");
-    const view = await transition(tx, row, { ...d, remark }, `official:${actor.officialId}`, now);
+    let finalRemark = remark;
+    if (d.action === "mark_duplicate") {
+      // Case C-18: the other application must exist and be another one; nothing changes otherwise.
+      const other = parseReference(d.duplicateOf ?? "");
+      const original = other ? await repo.findApplicationBy(tx, { reference: other }) : undefined;
+      const code = !d.duplicateOf?.trim()
+        ? "required"
+        : !original
+          ? "unknown"
+          : original.id === row.id
+            ? "self"
+            : undefined;
+      if (code)
+        throw new DomainError("validation", "Enter the reference number of the other application", [
+          { field: "duplicateOf", code },
+        ]);
+      finalRemark = `Duplicate of ${original?.reference}. ${remark}`;
+    }
+    const view = await transition(
+      tx,
+      row,
+      { ...d, remark: finalRemark },
+      `official:${actor.officialId}`,
+      now,
+    );
     // The certificate is issued in the approval's own transaction (src/certificates/service.ts).
     const certificates = certificateContext(db);
     if (d.action === "approve" && certificates)
@@ -668,7 +692,9 @@ async function transition(
         ? "sent_back"
         : d.action === "approve"
           ? "approved"
-          : "rejected";
+          : d.action === "mark_duplicate"
+            ? "marked_duplicate"
+            : "rejected";
   await repo.insertEvent(tx, {
     applicationId: row.id,
     at: iso(now),
@@ -682,7 +708,8 @@ async function transition(
   });
   await emit(
     tx,
-    `application.${action}`,
+    // A duplicate is closed as a rejection (the remark names the other application).
+    action === "marked_duplicate" ? "application.rejected" : `application.${action}`,
     {
       applicationId: row.id,
       reference: row.reference,

@@ -12,8 +12,11 @@
 export const STATUSES = ["submitted", "sent_back", "resubmitted", "approved", "rejected"] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** Actions: officials take approve/reject/send_back; the applicant takes resubmit. */
-export const ACTIONS = ["approve", "reject", "send_back", "resubmit"] as const;
+/**
+ * Actions: officials take approve/reject/send_back/mark_duplicate (a rejection
+ * naming the application it duplicates); the applicant takes resubmit.
+ */
+export const ACTIONS = ["approve", "reject", "send_back", "mark_duplicate", "resubmit"] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Who may take an action. */
@@ -21,12 +24,23 @@ export const ACTION_ACTOR: Record<Action, "official" | "applicant"> = {
   approve: "official",
   reject: "official",
   send_back: "official",
+  mark_duplicate: "official",
   resubmit: "applicant",
 };
 
 const TRANSITIONS: Record<Status, Partial<Record<Action, Status>>> = {
-  submitted: { approve: "approved", reject: "rejected", send_back: "sent_back" },
-  resubmitted: { approve: "approved", reject: "rejected", send_back: "sent_back" },
+  submitted: {
+    approve: "approved",
+    reject: "rejected",
+    send_back: "sent_back",
+    mark_duplicate: "rejected",
+  },
+  resubmitted: {
+    approve: "approved",
+    reject: "rejected",
+    send_back: "sent_back",
+    mark_duplicate: "rejected",
+  },
   sent_back: { resubmit: "resubmitted" },
   approved: {},
   rejected: {},

@@ -110,7 +110,8 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
         errors.push({ text: request.t("desk.errors.remarkRequired"), href: "#remark" });
       if (!Number.isInteger(version))
         errors.push({ text: request.t("desk.errors.stale"), href: "#action" });
-      const values = { action, remark };
+      const duplicateOf = typeof body.duplicateOf === "string" ? body.duplicateOf.slice(0, 40) : "";
+      const values = { action, remark, duplicateOf };
       if (errors.length > 0) {
         return renderApplication(
           request,
@@ -129,7 +130,7 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
           db,
           actorOf(staff),
           reference,
-          { action: action as "approve", remark, version },
+          { action: action as "approve", remark, version, duplicateOf },
           clock.now(),
         );
       } catch (e) {
@@ -137,17 +138,25 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
           e instanceof DomainError &&
           (e.kind === "stale" || e.kind === "invalid_transition" || e.kind === "validation")
         ) {
+          const duplicate = e.fields[0]?.field === "duplicateOf";
           const text =
             e.kind === "stale"
               ? request.t("desk.errors.stale")
               : e.kind === "invalid_transition"
                 ? request.t("desk.errors.notAllowed")
-                : request.t("desk.errors.remarkTooLong");
+                : duplicate
+                  ? request.t("desk.errors.duplicateOf")
+                  : request.t("desk.errors.remarkTooLong");
+          const href = duplicate ? "#duplicateOf" : "#action";
           return renderApplication(
             request,
             reply,
             reference,
-            { errors: [{ text, href: "#action" }], values },
+            {
+              errors: [{ text, href }],
+              values,
+              fieldErrors: duplicate ? { duplicateOf: text } : {},
+            },
             e.status,
           );
         }

@@ -13,7 +13,7 @@ import {
   resubmit,
   submitApplication,
 } from "./applications/service.ts";
-import { importServices, searchServices } from "./catalog/service.ts";
+import { importCatalogTranslations, importServices, searchServices } from "./catalog/service.ts";
 import type { Config } from "./config.ts";
 import { type Database, migrate, openDatabase } from "./db/client.ts";
 import { countGeography, importGeography, listTehsils } from "./geography/service.ts";
@@ -109,6 +109,7 @@ export async function seedReferenceData(
     fs.readFileSync(path.join(DATA_DIR, "punjab-notified-services.csv"), "utf8"),
     onProgress,
   );
+  await importCatalogTranslations(db, path.join(DATA_DIR, "catalog-translations.csv"));
   return { geography, holidays, services };
 }
 

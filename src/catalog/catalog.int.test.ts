@@ -6,7 +6,12 @@ import { testDatabases } from "../db/testing.ts";
 import { countGeography, importGeography, tehsilsByDistrict } from "../geography/service.ts";
 import { DATA_DIR } from "../setup.ts";
 import { holidayListStatus, importHolidays, loadCalendar } from "../sla/service.ts";
-import { importServices, listDepartments, searchServices } from "./service.ts";
+import {
+  importCatalogTranslations,
+  importServices,
+  listDepartments,
+  searchServices,
+} from "./service.ts";
 
 const schedule = fs.readFileSync(path.join(DATA_DIR, "punjab-notified-services.csv"), "utf8");
 const header = schedule.split(/\r?\n/)[0];
@@ -79,6 +84,23 @@ describe.each(testDatabases())("reference data on $name", (which) => {
     ]);
     const good = await searchServices(database.db, { text: "Good new service" });
     expect(good[0]).toMatchObject({ feePaise: 1250, timeLimitDays: 5 });
+  });
+
+  it("imports Punjabi and Hindi names, and finds services by them", async () => {
+    const { matched, unmatched } = await importCatalogTranslations(
+      database.db,
+      path.join(DATA_DIR, "catalog-translations.csv"),
+    );
+    expect(matched).toBeGreaterThanOrEqual(19);
+    expect(unmatched).toBeLessThanOrEqual(1);
+    const found = await searchServices(database.db, { text: "ਨਿਸ਼ਾਨਦੇਹੀ" });
+    expect(found.map((s) => s.name)).toContain("Demarcation of land");
+    expect(found[0]).toMatchObject({
+      namePa: "ਜ਼ਮੀਨ ਦੀ ਨਿਸ਼ਾਨਦੇਹੀ",
+      nameHi: "भूमि की निशानदेही",
+      departmentNamePa: "ਮਾਲ",
+    });
+    expect((await searchServices(database.db, { text: "निशानदेही" })).length).toBeGreaterThan(0);
   });
 
   it("rejects a schedule without the required columns as a whole", async () => {

@@ -91,7 +91,16 @@ export async function searchServices(
     const words = filter.text.split(/\s+/).filter(Boolean).slice(0, 8);
     for (const w of words) {
       const pattern = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      conditions.push(or(ilike(services.name, pattern), ilike(departments.name, pattern)));
+      conditions.push(
+        or(
+          ilike(services.name, pattern),
+          ilike(services.namePa, pattern),
+          ilike(services.nameHi, pattern),
+          ilike(departments.name, pattern),
+          ilike(departments.namePa, pattern),
+          ilike(departments.nameHi, pattern),
+        ),
+      );
     }
   }
   if (filter.departmentCode) conditions.push(eq(departments.code, filter.departmentCode));
@@ -127,6 +136,8 @@ export async function listDepartments(
       id: departments.id,
       code: departments.code,
       name: departments.name,
+      namePa: departments.namePa,
+      nameHi: departments.nameHi,
       serviceCount: sql<number>`count(${services.id})::int`,
     })
     .from(departments)
@@ -144,6 +155,8 @@ function servicesColumns() {
     serial: services.serial,
     act: services.act,
     name: services.name,
+    namePa: services.namePa,
+    nameHi: services.nameHi,
     timeLimitDays: services.timeLimitDays,
     timeLimitBasis: services.timeLimitBasis,
     designatedOfficer: services.designatedOfficer,
@@ -156,6 +169,39 @@ function servicesColumns() {
     createdAt: services.createdAt,
     updatedAt: services.updatedAt,
     departmentName: departments.name,
+    departmentNamePa: departments.namePa,
+    departmentNameHi: departments.nameHi,
     departmentCode: departments.code,
   };
+}
+
+/** Sets the Punjabi and Hindi names of a service, by its schedule identity. Returns whether a row matched. */
+export async function setServiceNames(
+  q: Queryable,
+  serviceList: string,
+  serial: string,
+  namePa: string,
+  nameHi: string,
+): Promise<boolean> {
+  const rows = await q
+    .update(services)
+    .set({ namePa, nameHi })
+    .where(and(eq(services.serviceList, serviceList), eq(services.serial, serial)))
+    .returning({ id: services.id });
+  return rows.length > 0;
+}
+
+/** Sets the Punjabi and Hindi names of a department, by its English name. Returns whether a row matched. */
+export async function setDepartmentNames(
+  q: Queryable,
+  name: string,
+  namePa: string,
+  nameHi: string,
+): Promise<boolean> {
+  const rows = await q
+    .update(departments)
+    .set({ namePa, nameHi })
+    .where(eq(departments.name, name))
+    .returning({ id: departments.id });
+  return rows.length > 0;
 }

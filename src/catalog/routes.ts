@@ -18,6 +18,10 @@ export const ServiceJson = Type.Object({
   id: Type.Integer(),
   code: Type.String(),
   name: Type.String(),
+  names: Type.Object(
+    { en: Type.String(), pa: Type.String(), hi: Type.String() },
+    { description: "The name in each language; empty where not yet translated" },
+  ),
   department: Type.Object({ code: Type.String(), name: Type.String() }),
   timeLimit: Type.Object({
     days: Type.Union([Type.Integer(), Type.Null()], { description: "null means Immediate" }),
@@ -41,6 +45,7 @@ export function serviceJson(s: ServiceWithDepartment) {
     id: s.id,
     code: s.code,
     name: s.name,
+    names: { en: s.name, pa: s.namePa, hi: s.nameHi },
     department: { code: s.departmentCode, name: s.departmentName },
     timeLimit: { days: s.timeLimitDays, basis: s.timeLimitBasis as "working" | "calendar" },
     designatedOfficer: s.designatedOfficer,
@@ -64,6 +69,15 @@ const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A department's name in the page's language (English when not translated). */
+function localDepartmentName(
+  d: { name: string; namePa: string; nameHi: string } | undefined,
+  lang: string,
+): string | undefined {
+  if (!d) return undefined;
+  return (lang === "pa" && d.namePa) || (lang === "hi" && d.nameHi) || d.name;
+}
 
 /** Parses a positive integer id from a path segment (any-script digits). */
 export function parseId(raw: string): number | undefined {
@@ -89,7 +103,10 @@ export async function catalogRoutes(app: FastifyInstance): Promise<void> {
     return reply.view("catalog/views/home.njk", {
       q: text,
       department,
-      departmentName: departments.find((d) => d.code === department)?.name,
+      departmentName: localDepartmentName(
+        departments.find((d) => d.code === department),
+        request.lang,
+      ),
       departments,
       results,
       searched: Boolean(text || department),

@@ -4,6 +4,8 @@
  * the earlier Right to Service Act, 2011 notifications), imported from the
  * PMU's schedule (docs/services-schedule.md).
  */
+import { readCsvFile } from "../common/csv.ts";
+import { nfc } from "../common/text.ts";
 import type { Db } from "../db/client.ts";
 import * as repo from "./repository.ts";
 import { parseSchedule, type ScheduleError } from "./schedule.ts";
@@ -51,4 +53,40 @@ export async function importServices(
     }
   });
   return summary;
+}
+
+/**
+ * Imports Punjabi and Hindi names for services and departments from
+ * `data/catalog-translations.csv` (columns kind, service_list, serial, name_en,
+ * name_pa, name_hi): services by (service_list, serial), departments by English
+ * name. Idempotent. Rows that match nothing are counted, not errors.
+ */
+export async function importCatalogTranslations(
+  db: Db,
+  file: string,
+): Promise<{ matched: number; unmatched: number }> {
+  let matched = 0;
+  let unmatched = 0;
+  await db.transaction(async (tx) => {
+    for (const { values: r } of readCsvFile(file)) {
+      const ok =
+        r.kind === "department"
+          ? await repo.setDepartmentNames(
+              tx,
+              r.name_en ?? "",
+              nfc(r.name_pa ?? ""),
+              nfc(r.name_hi ?? ""),
+            )
+          : await repo.setServiceNames(
+              tx,
+              r.service_list ?? "",
+              r.serial ?? "",
+              nfc(r.name_pa ?? ""),
+              nfc(r.name_hi ?? ""),
+            );
+      if (ok) matched++;
+      else unmatched++;
+    }
+  });
+  return { matched, unmatched };
 }

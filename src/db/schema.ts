@@ -105,6 +105,9 @@ export const departments = pgTable("departments", {
   id: serial("id").primaryKey(),
   code: text("code").notNull().unique(),
   name: text("name").notNull().unique(),
+  /** Punjabi and Hindi names (data/catalog-translations.csv); empty until translated. */
+  namePa: text("name_pa").notNull().default(""),
+  nameHi: text("name_hi").notNull().default(""),
 });
 
 /**
@@ -123,6 +126,9 @@ export const services = pgTable(
     serial: text("serial").notNull(),
     act: text("act").notNull(),
     name: text("name").notNull(),
+    /** Punjabi and Hindi names (data/catalog-translations.csv); empty until translated. */
+    namePa: text("name_pa").notNull().default(""),
+    nameHi: text("name_hi").notNull().default(""),
     timeLimitDays: integer("time_limit_days"),
     timeLimitBasis: text("time_limit_basis").notNull().default("working"),
     designatedOfficer: text("designated_officer").notNull().default(""),

@@ -8,6 +8,19 @@ import { GENERIC_FORM_MAX_BYTES } from "../applications/uploads.ts";
 export function configureTemplates(env: nunjucks.Environment): void {
   env.addGlobal("serviceName", "Sewa");
   env.addGlobal("maxUploadBytes", GENERIC_FORM_MAX_BYTES);
+  /**
+   * A catalog name in the page's language: `obj[key + "Pa"]` or `obj[key + "Hi"]`
+   * when translated, else the English `obj[key]` (service and department names).
+   */
+  env.addGlobal(
+    "localName",
+    (obj: Record<string, unknown> | undefined, key: string, lang: string) => {
+      if (!obj) return "";
+      const suffix = lang === "pa" ? "Pa" : lang === "hi" ? "Hi" : "";
+      const local = suffix ? obj[`${key}${suffix}`] : undefined;
+      return typeof local === "string" && local ? local : String(obj[key] ?? "");
+    },
+  );
   /** Items for govukSelect from rows: value/text keys, with the selected value marked. */
   env.addFilter(
     "selectItems",

@@ -147,6 +147,45 @@ export const services = pgTable(
   ],
 );
 
+/**
+ * Service definition versions (src/catalog/definitions/, issue 3). A PMU
+ * analyst uploads a YAML definition: it is stored as a `draft` with the next
+ * `version` for its `code`, may be edited while a draft, marked `reviewedAt`,
+ * then `published` (immutable from then on: a trigger refuses any change to
+ * `source` or `definition` once a row has left `draft`) and later `retired`.
+ * At most one version per code is published at a time. Applications keep the
+ * version they were filed under (`applications.definitionId`).
+ */
+export const serviceDefinitions = pgTable(
+  "service_definitions",
+  {
+    id: serial("id").primaryKey(),
+    code: text("code").notNull(),
+    version: integer("version").notNull(),
+    status: text("status").notNull().default("draft"),
+    /** The YAML text exactly as uploaded. */
+    source: text("source").notNull(),
+    /** The parsed definition (what the citizen form, fees and workflow run on). */
+    definition: jsonb("definition").$type<Record<string, unknown>>().notNull(),
+    sha256: text("sha256").notNull(),
+    serviceId: integer("service_id").references(() => services.id),
+    createdBy: text("created_by").notNull(),
+    createdAt: instant("created_at").notNull().defaultNow(),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
+    reviewedAt: instant("reviewed_at"),
+    reviewedBy: text("reviewed_by"),
+    publishedAt: instant("published_at"),
+    publishedBy: text("published_by"),
+    retiredAt: instant("retired_at"),
+  },
+  (t) => [
+    uniqueIndex("service_definitions_code_version").on(t.code, t.version),
+    uniqueIndex("service_definitions_one_published")
+      .on(t.code)
+      .where(sql`${t.status} = 'published'`),
+  ],
+);
+
 // ---------------------------------------------------------------- identity
 
 /**
@@ -260,6 +299,10 @@ export const drafts = pgTable("drafts", {
   updatedAt: instant("updated_at").notNull().defaultNow(),
   expiresAt: instant("expires_at").notNull(),
   applicationId: bigint("application_id", { mode: "number" }),
+  /** The definition version the draft is filled against (null: the generic form). */
+  definitionId: integer("definition_id").references(() => serviceDefinitions.id),
+  /** The last page saved, for "save and come back later". */
+  lastPage: text("last_page"),
 });
 
 /**
@@ -302,6 +345,10 @@ export const applications = pgTable(
     atRiskSince: instant("at_risk_since"),
     draftId: uuid("draft_id").unique(),
     idempotencyKey: text("idempotency_key").unique(),
+    /** The service definition version filed under (null: the generic form and workflow). */
+    definitionId: integer("definition_id").references(() => serviceDefinitions.id),
+    /** The definition workflow's own state (e.g. `verification`); `status` stays the generic phase. */
+    stage: text("stage"),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
   },

@@ -397,6 +397,9 @@ export const applicationEvents = pgTable(
     action: text("action").notNull(),
     fromStatus: text("from_status"),
     toStatus: text("to_status").notNull(),
+    /** The service definition's workflow action and the state it led to (null for the generic workflow). */
+    definitionAction: text("definition_action"),
+    stage: text("stage"),
     remark: text("remark"),
     actorKind: text("actor_kind").notNull(),
     actorId: text("actor_id"),

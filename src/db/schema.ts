@@ -631,3 +631,115 @@ export const messages = pgTable(
     index("messages_created_idx").on(t.createdAt),
   ],
 );
+
+// ---------------------------------------------------------------- integration
+
+/**
+ * Department systems registered as API clients (src/integration/, issue 10).
+ * `clientId` is the public OAuth client id; the client handles `serviceIds`
+ * of its department only (its scope). `officialId` is the client's service
+ * account, the actor of its decisions in the timeline and the audit log.
+ * Webhooks go to `webhookUrl` when set.
+ */
+export const apiClients = pgTable("api_clients", {
+  id: serial("id").primaryKey(),
+  clientId: text("client_id").notNull().unique(),
+  name: text("name").notNull(),
+  departmentId: integer("department_id")
+    .notNull()
+    .references(() => departments.id),
+  serviceIds: jsonb("service_ids").$type<number[]>().notNull().default([]),
+  webhookUrl: text("webhook_url"),
+  officialId: integer("official_id")
+    .notNull()
+    .references(() => officials.id),
+  status: text("status").notNull().default("active"),
+  createdBy: text("created_by").notNull(),
+  createdAt: instant("created_at").notNull(),
+  lastUsedAt: instant("last_used_at"),
+});
+
+/**
+ * A client's secrets: SHA-256 of the client secret (never the secret), and
+ * the webhook signing key derived from it, encrypted (AES-256-GCM under
+ * `SEWA_SECRET_KEY`). After a rotation the previous secret stays valid until
+ * `expiresAt` (null: no expiry).
+ */
+export const apiClientSecrets = pgTable(
+  "api_client_secrets",
+  {
+    id: serial("id").primaryKey(),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => apiClients.id),
+    secretHash: text("secret_hash").notNull().unique(),
+    webhookKey: text("webhook_key").notNull(),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at"),
+  },
+  (t) => [index("api_client_secrets_client_idx").on(t.clientId)],
+);
+
+/**
+ * Outbox events the webhook planner has looked at (once each), so that it
+ * does not share `outbox_events.processed_at` with the notification consumer.
+ */
+export const webhookScans = pgTable("webhook_scans", {
+  eventId: uuid("event_id")
+    .primaryKey()
+    .references(() => outboxEvents.id),
+  scannedAt: instant("scanned_at").notNull(),
+});
+
+/**
+ * Webhook deliveries: one per (outbox event, client), unique so an event is
+ * delivered to a client by one worker only. `body` is the exact JSON sent and
+ * signed. `status`: queued → delivered, or failed (retried at
+ * `nextAttemptAt` with exponential back-off for 24 hours; null = gave up).
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => outboxEvents.id),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => apiClients.id),
+    topic: text("topic").notNull(),
+    url: text("url").notNull(),
+    body: text("body").notNull(),
+    status: text("status").notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: instant("next_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    deliveredAt: instant("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_once").on(t.eventId, t.clientId),
+    index("webhook_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('queued', 'failed') and ${t.nextAttemptAt} is not null`),
+    index("webhook_deliveries_client_idx").on(t.clientId, t.createdAt),
+  ],
+);
+
+/** Each attempt of a webhook delivery: when, the HTTP status or the error, and how long it took. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deliveryId: bigint("delivery_id", { mode: "number" })
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    at: instant("at").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId)],
+);

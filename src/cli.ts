@@ -22,6 +22,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { recomputeDueDates } from "./applications/service.ts";
 import { anchorDay, verifyAnchors, verifyAudit } from "./audit/service.ts";
 import { lintPath } from "./catalog/definitions/lint-path.ts";
+import { describeOutcome, publishPath } from "./catalog/definitions/publish.ts";
 import { formatIssue } from "./catalog/definitions/types.ts";
 import { importServices } from "./catalog/service.ts";
 import { DomainError } from "./common/errors.ts";
@@ -112,6 +113,7 @@ program
       console.log(
         `Services: ${result.services.inserted} inserted, ${result.services.updated} updated, ${result.services.unchanged} unchanged, ${result.services.rejected} rejected.`,
       );
+      for (const o of result.definitions) console.log(describeOutcome(o));
       if (opts.demo !== undefined) {
         const count = opts.demo === true ? 40 : opts.demo;
         const demoBar = progressBar("demo applications");
@@ -124,9 +126,10 @@ program
     }),
   );
 
-program
+const servicesCmd = program
   .command("services")
-  .description("service definitions (YAML, see data/services/README.md)")
+  .description("service definitions (YAML, see data/services/README.md)");
+servicesCmd
   .command("lint [path]")
   .description("lint definitions under PATH (default data/services); exits 1 on errors, for CI")
   .action(async (target?: string) => {
@@ -135,6 +138,18 @@ program
     console.log(`${result.files.length} definition file(s), ${result.issues.length} issue(s).`);
     process.exitCode = result.exitCode;
   });
+servicesCmd
+  .command("publish <path>")
+  .description(
+    "publish the definition file(s) at PATH as new immutable versions (unchanged ones are skipped); exits 1 when any file has lint errors",
+  )
+  .action((target: string) =>
+    withDatabase(async (database) => {
+      const outcomes = await publishPath(database.db, target, "cli", systemClock.now());
+      for (const o of outcomes) console.log(describeOutcome(o));
+      if (outcomes.some((o) => o.result === "refused")) process.exitCode = 1;
+    }),
+  );
 
 const importCmd = program.command("import").description("import reference data");
 importCmd

@@ -13,6 +13,7 @@ import {
   resubmit,
   submitApplication,
 } from "./applications/service.ts";
+import { publishPath } from "./catalog/definitions/publish.ts";
 import { importCatalogTranslations, importServices, searchServices } from "./catalog/service.ts";
 import type { Config } from "./config.ts";
 import { type Database, migrate, openDatabase } from "./db/client.ts";
@@ -110,7 +111,14 @@ export async function seedReferenceData(
     onProgress,
   );
   await importCatalogTranslations(db, path.join(DATA_DIR, "catalog-translations.csv"));
-  return { geography, holidays, services };
+  // Every definition kept in git goes live (those with lint errors are skipped and reported).
+  const definitions = await publishPath(
+    db,
+    path.join(DATA_DIR, "services"),
+    "seed",
+    systemClock.now(),
+  );
+  return { geography, holidays, services, definitions };
 }
 
 /** The demo officials (idempotent by username). */

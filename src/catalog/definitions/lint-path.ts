@@ -26,7 +26,8 @@ export type LintPathResult = {
   exitCode: 0 | 1 | 2;
 };
 
-async function collect(path: string): Promise<string[]> {
+/** The definition files at `path`: the file itself, or every `.yaml`/`.yml` under a directory, sorted. */
+export async function collect(path: string): Promise<string[]> {
   const info = await stat(path);
   if (!info.isDirectory()) return [path];
   const out: string[] = [];

@@ -743,3 +743,90 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId)],
 );
+
+// ---------------------------------------------------------------- monitoring
+
+/**
+ * Pendency rollups (src/monitoring/, issue 6; docs/metrics.md). One row per
+ * cell: a `grain` (0 = district × department × tehsil × service × officer,
+ * 1 = district × department, 2 = district, 3 = department, 4 = state; a
+ * dimension not in the grain is -1), a `period` (the IST month of receipt for
+ * cohort measures, the ISO week for `week_*` measures), a `measure` and a
+ * `dayKey` (the due date as days since 1970-01-01 for `pending`, the disposal
+ * time in working days for `approved_*`/`rejected_*`, else 0). Maintained by
+ * the triggers of migration `monitoring` through `monitoringCellDeltas`
+ * (insert-only, so no hot row), which `monitoring_compact()` folds in here.
+ */
+export const monitoringCells = pgTable(
+  "monitoring_cells",
+  {
+    grain: integer("grain").notNull(),
+    period: plainDate("period").notNull(),
+    districtCode: integer("district_code").notNull(),
+    departmentId: integer("department_id").notNull(),
+    tehsilCode: integer("tehsil_code").notNull(),
+    serviceId: integer("service_id").notNull(),
+    officerId: integer("officer_id").notNull(),
+    measure: text("measure").notNull(),
+    dayKey: integer("day_key").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("monitoring_cells_key").on(
+      t.grain,
+      t.districtCode,
+      t.departmentId,
+      t.tehsilCode,
+      t.serviceId,
+      t.officerId,
+      t.period,
+      t.measure,
+      t.dayKey,
+    ),
+    index("monitoring_cells_department_idx").on(t.grain, t.departmentId, t.period),
+  ],
+);
+
+/** Changes to {@link monitoringCells} not yet folded in (written by triggers, in the changing transaction). */
+export const monitoringCellDeltas = pgTable("monitoring_cell_deltas", {
+  grain: integer("grain").notNull(),
+  period: plainDate("period").notNull(),
+  districtCode: integer("district_code").notNull(),
+  departmentId: integer("department_id").notNull(),
+  tehsilCode: integer("tehsil_code").notNull(),
+  serviceId: integer("service_id").notNull(),
+  officerId: integer("officer_id").notNull(),
+  measure: text("measure").notNull(),
+  dayKey: integer("day_key").notNull(),
+  n: bigint("n", { mode: "number" }).notNull(),
+});
+
+/**
+ * What each application currently contributes to the rollups (its row of the
+ * `monitoring_facts` view when last counted), so a change subtracts exactly
+ * what was added before.
+ */
+export const monitoringCounted = pgTable("monitoring_counted", {
+  applicationId: bigint("application_id", { mode: "number" }).primaryKey(),
+  period: plainDate("period").notNull(),
+  districtCode: integer("district_code").notNull(),
+  departmentId: integer("department_id").notNull(),
+  tehsilCode: integer("tehsil_code").notNull(),
+  serviceId: integer("service_id").notNull(),
+  officerId: integer("officer_id").notNull(),
+  measure: text("measure").notNull(),
+  dayKey: integer("day_key").notNull(),
+  receivedWeek: plainDate("received_week").notNull(),
+  decidedWeek: plainDate("decided_week"),
+  appeals: integer("appeals").notNull(),
+  penalties: integer("penalties").notNull(),
+});
+
+/** Runs of `sewa simulate`: while any row exists, every page says the data is simulated. */
+export const simulationRuns = pgTable("simulation_runs", {
+  id: serial("id").primaryKey(),
+  seed: integer("seed").notNull(),
+  applications: integer("applications").notNull(),
+  days: integer("days").notNull(),
+  createdAt: instant("created_at").notNull().defaultNow(),
+});

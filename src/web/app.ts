@@ -34,6 +34,7 @@ import type { Database } from "../db/client.ts";
 import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
+import { integrationRoutes } from "../integration/routes.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
 import type { Clock } from "../sla/clock.ts";
@@ -215,6 +216,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           "Public services of the Government of Punjab: catalog, applications and tracking. Errors are RFC 9457 problem+json.",
       },
       servers: [{ url: "/" }],
+      components: {
+        securitySchemes: {
+          sewaClient: {
+            type: "oauth2",
+            description: "Department systems (docs/integration.md): client credentials, bearer JWT",
+            flows: { clientCredentials: { tokenUrl: "/api/v1/oauth/token", scopes: {} } },
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
@@ -296,5 +306,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(appealRoutes);
   await app.register(notificationRoutes);
   await app.register(certificateRoutes);
+  await app.register(integrationRoutes);
   return app;
 }

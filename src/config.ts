@@ -41,6 +41,12 @@ export type Config = {
   sms: { gatewayUrl: string | undefined; apiKey: string | undefined; senderId: string };
   /** Email: env `SEWA_SMTP_URL` (unset = no email) and `SEWA_MAIL_FROM` (default `Sewa Punjab <noreply@localhost>`). */
   mail: { smtpUrl: string | undefined; from: string };
+  /**
+   * Webhooks to department systems (src/integration/webhooks.ts): how often
+   * the worker looks for due deliveries (env `SEWA_WEBHOOK_POLL_MS`, default
+   * 2000 ms) and the first retry wait (env `SEWA_WEBHOOK_RETRY_BASE_MS`, default 30 000 ms).
+   */
+  webhooks: { pollMs: number; retryBaseMs: number };
 };
 
 /**
@@ -70,8 +76,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smtpUrl: env.SEWA_SMTP_URL || undefined,
       from: env.SEWA_MAIL_FROM || "Sewa Punjab <noreply@localhost>",
     },
+    webhooks: {
+      pollMs: positive(env.SEWA_WEBHOOK_POLL_MS, 2000),
+      retryBaseMs: positive(env.SEWA_WEBHOOK_RETRY_BASE_MS, 30_000),
+    },
     appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
     autoAppeal: env.SEWA_AUTO_APPEAL === "1",
     secretKey: env.SEWA_SECRET_KEY ?? "development-only-secret-key-change-me-in-production",
   };
+}
+
+/** A positive integer from the environment, else `fallback`. */
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : fallback;
 }

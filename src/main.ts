@@ -8,6 +8,7 @@ import path from "node:path";
 import { chainById } from "./appeals/chain.ts";
 import { fileStore } from "./applications/storage.ts";
 import { loadConfig } from "./config.ts";
+import { startWebhookWorker } from "./integration/webhooks.ts";
 import { startJobs } from "./jobs/queue.ts";
 import { smtpEmail } from "./notifications/email.ts";
 import { consoleSms, httpSms } from "./notifications/sms.ts";
@@ -42,8 +43,19 @@ const jobs = config.workers
     })
   : undefined;
 
+// Webhooks to department systems, from the outbox (src/integration/webhooks.ts).
+const webhooks = config.workers
+  ? startWebhookWorker(database.db, systemClock, {
+      serverSecret: config.secretKey,
+      pollMs: config.webhooks.pollMs,
+      retryBaseMs: config.webhooks.retryBaseMs,
+      log: (msg, err) => app.log.error({ err }, msg),
+    })
+  : undefined;
+
 const shutdown = async () => {
   await app.close();
+  await webhooks?.stop();
   await jobs?.stop();
   await database.close();
   process.exit(0);

@@ -29,6 +29,7 @@ import { DomainError } from "./common/errors.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { importGeography } from "./geography/service.ts";
+import { registerMonitoringCommands } from "./monitoring/cli.ts";
 import { STAFF_ROLES } from "./identity/roles.ts";
 import {
   addPosting,
@@ -481,6 +482,8 @@ holidays
       console.log(`${list.length} holiday(s) in ${year}.`);
     }),
   );
+
+registerMonitoringCommands(program, withDatabase, progressBar);
 
 try {
   await program.parseAsync();

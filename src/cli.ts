@@ -14,6 +14,10 @@
  *   sewa user unlock --username U; sewa user list
  *   sewa holidays add --date D --name N [--district LGD]; sewa holidays retire --id N;
  *     sewa holidays list [--year Y] [--district LGD] [--retired]
+ *   sewa api-client create --name N --department CODE --service CODE... [--webhook-url URL] [--json];
+ *     sewa api-client rotate --client-id ID [--grace-hours H]; sewa api-client list
+ *   sewa department-simulator --port N --client-id ID --secret S [--portal URL] [--mix approved=70,sent_back=20,rejected=10]
+ *     [--delay-ms MS] [--timeouts P] [--errors P] [--duplicates P] [--out-of-order P] [--seed S]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -29,7 +33,6 @@ import { DomainError } from "./common/errors.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { importGeography } from "./geography/service.ts";
-import { registerMonitoringCommands } from "./monitoring/cli.ts";
 import { STAFF_ROLES } from "./identity/roles.ts";
 import {
   addPosting,
@@ -40,6 +43,14 @@ import {
   postingsOf,
   unlockOfficial,
 } from "./identity/service.ts";
+import {
+  clientByClientId,
+  createClient,
+  listClients,
+  rotateSecret,
+} from "./integration/clients.ts";
+import { startSimulator } from "./integration/simulator/server.ts";
+import { registerMonitoringCommands } from "./monitoring/cli.ts";
 import {
   DATA_DIR,
   openAndMigrate,
@@ -481,6 +492,157 @@ holidays
         );
       console.log(`${list.length} holiday(s) in ${year}.`);
     }),
+  );
+
+// ---------------------------------------------------------------- integration (issue 10)
+
+const apiClient = program
+  .command("api-client")
+  .description("department systems using the integration API (docs/integration.md)");
+apiClient
+  .command("create")
+  .description("register a department system; prints its client id and secret once")
+  .requiredOption("--name <name>", "the system's name")
+  .requiredOption("--department <code>", "department code")
+  .requiredOption("--service <code...>", "service codes it handles (of that department)")
+  .option("--webhook-url <url>", "where Sewa sends webhooks")
+  .option("--json", "print JSON")
+  .action(
+    (opts: {
+      name: string;
+      department: string;
+      service: string[];
+      webhookUrl?: string;
+      json?: boolean;
+    }) =>
+      withDatabase(async (database) => {
+        const issued = await createClient(
+          database.db,
+          {
+            name: opts.name,
+            departmentCode: opts.department,
+            serviceCodes: opts.service,
+            webhookUrl: opts.webhookUrl,
+          },
+          { actor: "cli", now: systemClock.now(), serverSecret: loadConfig().secretKey },
+        );
+        const out = {
+          clientId: issued.client.clientId,
+          secret: issued.secret,
+          webhookKey: issued.webhookKey,
+        };
+        if (opts.json) console.log(JSON.stringify(out));
+        else
+          console.log(
+            `Client id: ${out.clientId}\nClient secret (shown once): ${out.secret}\nWebhook signing key (derived from the secret): ${out.webhookKey}`,
+          );
+      }),
+  );
+apiClient
+  .command("rotate")
+  .description("issue a new secret; the old one stays valid for the grace period")
+  .requiredOption("--client-id <id>", "the client id")
+  .option("--grace-hours <hours>", "hours the old secret stays valid", positiveInt, 24)
+  .action((opts: { clientId: string; graceHours: number }) =>
+    withDatabase(async (database) => {
+      const client = await clientByClientId(database.db, opts.clientId);
+      if (!client) throw new Error(`no client ${opts.clientId}`);
+      const issued = await rotateSecret(database.db, client.id, {
+        actor: "cli",
+        now: systemClock.now(),
+        serverSecret: loadConfig().secretKey,
+        graceHours: opts.graceHours,
+      });
+      console.log(`New client secret (shown once): ${issued.secret}`);
+      console.log(`New webhook signing key: ${issued.webhookKey}`);
+    }),
+  );
+apiClient
+  .command("list")
+  .description("list the registered systems with their last use")
+  .action(() =>
+    withDatabase(async (database) => {
+      for (const c of await listClients(database.db))
+        console.log(
+          `${c.client_id}\t${c.status}\t${c.department}\t${c.services} service(s)\tlast used ${c.last_used_at ?? "never"}\t${c.webhook_url ?? "(no webhooks)"}`,
+        );
+    }),
+  );
+
+const fraction = (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError("must be a number from 0 to 1");
+  return n;
+};
+program
+  .command("department-simulator")
+  .description(
+    "run a simulated department back-office against a portal (src/integration/simulator/)",
+  )
+  .requiredOption("--port <port>", "port to listen on (webhooks at /webhooks)", positiveInt)
+  .requiredOption("--client-id <id>", "the API client id")
+  .requiredOption("--secret <secret>", "the API client secret")
+  .option("--portal <url>", "the portal's base URL", "http://127.0.0.1:3000")
+  .option(
+    "--mix <weights>",
+    "approved=70,sent_back=20,rejected=10",
+    "approved=70,sent_back=20,rejected=10",
+  )
+  .option("--delay-ms <ms>", "wait between 'under process' and the decision", positiveInt, 0)
+  .option("--timeouts <p>", "probability of answering a webhook too late", fraction, 0)
+  .option("--errors <p>", "probability of answering a webhook with 500", fraction, 0)
+  .option("--duplicates <p>", "probability of sending an update twice", fraction, 0)
+  .option("--out-of-order <p>", "probability of late updates after the decision", fraction, 0)
+  .option("--hang-ms <ms>", "how long a late answer hangs", positiveInt, 15000)
+  .option("--seed <seed>", "seed of the decisions and misbehaviour", "")
+  .action(
+    async (opts: {
+      port: number;
+      clientId: string;
+      secret: string;
+      portal: string;
+      mix: string;
+      delayMs: number;
+      timeouts: number;
+      errors: number;
+      duplicates: number;
+      outOfOrder: number;
+      hangMs: number;
+      seed: string;
+    }) => {
+      const mix: Record<string, number> = {};
+      for (const part of opts.mix.split(",")) {
+        const [k, v] = part.split("=");
+        if (!k || !["approved", "sent_back", "rejected"].includes(k) || !(Number(v) >= 0))
+          throw new Error(`--mix: bad part ${part}`);
+        mix[k] = Number(v);
+      }
+      const sim = await startSimulator({
+        port: opts.port,
+        portalUrl: opts.portal,
+        clientId: opts.clientId,
+        secret: opts.secret,
+        mix,
+        delayMs: opts.delayMs,
+        timeouts: opts.timeouts,
+        errors: opts.errors,
+        duplicates: opts.duplicates,
+        outOfOrder: opts.outOfOrder,
+        hangMs: opts.hangMs,
+        seed: opts.seed,
+        log: (line) => console.log(line),
+      });
+      console.log(
+        `Department simulator at ${sim.url} (webhooks: ${sim.url}/webhooks, status: ${sim.url}/status)`,
+      );
+      const stop = async () => {
+        await sim.close();
+        process.exit(0);
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      await new Promise(() => {});
+    },
   );
 
 registerMonitoringCommands(program, withDatabase, progressBar);

@@ -44,9 +44,10 @@ export type Config = {
   /**
    * Webhooks to department systems (src/integration/webhooks.ts): how often
    * the worker looks for due deliveries (env `SEWA_WEBHOOK_POLL_MS`, default
-   * 2000 ms) and the first retry wait (env `SEWA_WEBHOOK_RETRY_BASE_MS`, default 30 000 ms).
+   * 2000 ms), the first retry wait (env `SEWA_WEBHOOK_RETRY_BASE_MS`, default 30 000 ms)
+   * and how long an attempt may take (env `SEWA_WEBHOOK_TIMEOUT_MS`, default 10 000 ms).
    */
-  webhooks: { pollMs: number; retryBaseMs: number };
+  webhooks: { pollMs: number; retryBaseMs: number; timeoutMs: number };
 };
 
 /**
@@ -79,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       pollMs: positive(env.SEWA_WEBHOOK_POLL_MS, 2000),
       retryBaseMs: positive(env.SEWA_WEBHOOK_RETRY_BASE_MS, 30_000),
+      timeoutMs: positive(env.SEWA_WEBHOOK_TIMEOUT_MS, 10_000),
     },
     appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
     autoAppeal: env.SEWA_AUTO_APPEAL === "1",

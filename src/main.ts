@@ -49,6 +49,7 @@ const webhooks = config.workers
       serverSecret: config.secretKey,
       pollMs: config.webhooks.pollMs,
       retryBaseMs: config.webhooks.retryBaseMs,
+      timeoutMs: config.webhooks.timeoutMs,
       log: (msg, err) => app.log.error({ err }, msg),
     })
   : undefined;

@@ -20,7 +20,9 @@ export type Permission =
   | "audit.view"
   | "appeal.decide.level1"
   | "appeal.decide.level2"
-  | "penalty.manage";
+  | "penalty.manage"
+  /** The pendency dashboard and its exports (src/monitoring/), within the posting's jurisdiction. */
+  | "monitoring.view";
 
 /** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
@@ -32,8 +34,9 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
   designated_officer: ["application.view", "application.decide"],
   first_appellate_authority: ["application.view", "appeal.decide.level1"],
   second_appellate_authority: ["application.view", "appeal.decide.level2", "penalty.manage"],
-  head_office: ["application.view", "admin.view", "penalty.manage"],
-  pmu_admin: ["admin.view"],
+  head_office: ["application.view", "admin.view", "penalty.manage", "monitoring.view"],
+  adc_general: ["monitoring.view"],
+  pmu_admin: ["admin.view", "monitoring.view"],
   auditor: ["audit.view"],
   system_admin: ["admin.view", "users.manage", "holidays.manage"],
 };

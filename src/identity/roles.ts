@@ -13,6 +13,8 @@ export const STAFF_ROLES = [
   "first_appellate_authority",
   "second_appellate_authority",
   "head_office",
+  /** The district nodal officer for pendency (the ADC General), posted at district level. */
+  "adc_general",
   "pmu_admin",
   "auditor",
   "system_admin",

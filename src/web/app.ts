@@ -35,6 +35,8 @@ import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { integrationRoutes } from "../integration/routes.ts";
+import { monitoringRoutes } from "../monitoring/routes.ts";
+import { isSimulated } from "../monitoring/service.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
 import type { Clock } from "../sla/clock.ts";
@@ -269,6 +271,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         current: l === request.lang,
       })),
       currentPath,
+      // Every page says so while simulated data is present (sewa simulate, issue 6).
+      ...(htmlPage ? { simulated: await isSimulated(deps.database.db) } : {}),
     };
   });
 
@@ -307,5 +311,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationRoutes);
   await app.register(certificateRoutes);
   await app.register(integrationRoutes);
+  await app.register(monitoringRoutes);
   return app;
 }

@@ -260,6 +260,9 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "users.manage")
       ? [{ href: "/admin/users", text: request.t("nav.users") }]
       : []),
+    ...(can(staff.principal, "monitoring.view")
+      ? [{ href: "/monitoring", text: request.t("nav.monitoring") }]
+      : []),
     { href: "/", text: request.t("nav.services") },
   ];
 }

@@ -26,6 +26,7 @@ export async function insertDraft(
     channel: string;
     now: string;
     expiresAt: string;
+    definitionId?: number;
   },
 ): Promise<DraftRow> {
   const [row] = await q
@@ -37,6 +38,7 @@ export async function insertDraft(
       createdAt: d.now,
       updatedAt: d.now,
       expiresAt: d.expiresAt,
+      definitionId: d.definitionId ?? null,
     })
     .returning();
   if (!row) throw new Error("insert returned no row");
@@ -49,8 +51,12 @@ export async function updateDraftData(
   id: string,
   data: Record<string, unknown>,
   now: string,
+  lastPage?: string,
 ): Promise<void> {
-  await q.update(drafts).set({ data, updatedAt: now }).where(eq(drafts.id, id));
+  await q
+    .update(drafts)
+    .set({ data, updatedAt: now, ...(lastPage ? { lastPage } : {}) })
+    .where(eq(drafts.id, id));
 }
 
 /** A draft by id that has not expired at `now` (submitted drafts are returned too). */
@@ -219,6 +225,7 @@ export async function updateApplicationIfVersion(
       | "applicantName"
       | "mobile"
       | "updatedAt"
+      | "stage"
     >
   >,
 ): Promise<ApplicationRow | undefined> {

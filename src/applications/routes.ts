@@ -7,6 +7,7 @@
  * with error summary, check your answers, confirmation with reference number.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { liveDefinitionOf } from "../catalog/definitions/versions.ts";
 import { parseId } from "../catalog/routes.ts";
 import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { certificatesOf } from "../certificates/service.ts";
@@ -18,6 +19,7 @@ import { istDateOf } from "../sla/clock.ts";
 import { TRACK_LIMIT } from "../web/limits.ts";
 import { type MultipartBody, readMultipart } from "../web/multipart.ts";
 import { registerApplicationApi } from "./api.ts";
+import { definitionRoutes, definitionSummary, renderStart } from "./definition-routes.ts";
 import {
   type FieldError,
   formFieldId,
@@ -197,6 +199,9 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/services/:id/apply", { schema: { hide: true } }, async (request, reply) => {
     const service = await loadService((request.params as { id: string }).id);
+    // A service with a published definition has its own multi-page form (definition-routes.ts).
+    const live = service.form === "definition" ? await liveDefinitionOf(db, service.id) : undefined;
+    if (live) return renderStart(request, reply, service, live);
     // A signed-in citizen who agreed to reuse their details gets them filled in (they can change them).
     const citizen = await currentCitizen(request);
     const prefill = citizen?.prefillConsentAt
@@ -260,11 +265,13 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
 
   app.post("/services/:id/apply", { schema: { hide: true } }, async (request, reply) => {
     const service = await loadService((request.params as { id: string }).id);
+    if (service.form === "definition") return reply.redirect(`/services/${service.id}/apply`, 303);
     return handleApplyPost(request, reply, service);
   });
 
   app.get("/drafts/:draftId/edit", { schema: { hide: true } }, async (request, reply) => {
     const draft = await loadDraft((request.params as { draftId: string }).draftId);
+    if (draft.definitionId !== null) return reply.redirect(`/drafts/${draft.id}/tasks`, 303);
     if (draft.applicationId) return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
     const service = await loadService(String(draft.serviceId));
     return renderForm(reply, request, {
@@ -294,6 +301,8 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     const draft = await loadDraft((request.params as { draftId: string }).draftId);
     if (draft.applicationId)
       return { ok: false as const, redirect: `/drafts/${draft.id}/confirmation` };
+    if (draft.definitionId !== null)
+      return { ok: false as const, redirect: `/drafts/${draft.id}/review` };
     const service = await loadService(String(draft.serviceId));
     const result = validateGenericForm(
       draft.data as GenericFormBody,
@@ -354,11 +363,13 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { row, view } = await submittedDraft((request.params as { draftId: string }).draftId);
       const answers = row.formData as unknown as svc.StoredApplication;
+      const sections = await definitionSummary(db, row, request);
       return reply.view("applications/views/acknowledgement.njk", {
         app: view,
         answers,
         ...(await names(row.districtCode, row.tehsilCode)),
         documents: await svc.applicationDocuments(db, row.id),
+        sections,
       });
     },
   );
@@ -443,6 +454,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     if (!row)
       return reply.redirect(`/track?reference=${encodeURIComponent(reference.slice(0, 40))}`, 303);
     if (row.status !== "sent_back") return reply.redirect(`/track/${row.reference}`, 303);
+    if (row.definitionId !== null) return reply.redirect(`/track/${row.reference}/respond`, 303);
     const service = await svc.serviceOf(db, row);
     const view = await svc.trackView(db, row, clock.now());
     return renderForm(reply, request, {
@@ -463,6 +475,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     const row = await grantedApplication(request, reference);
     if (!row)
       return reply.redirect(`/track?reference=${encodeURIComponent(reference.slice(0, 40))}`, 303);
+    if (row.definitionId !== null) return reply.redirect(`/track/${row.reference}/respond`, 303);
     if (!request.isMultipart())
       throw new DomainError("validation", "The form must be sent as multipart/form-data");
     const body = await readMultipart(request);
@@ -521,6 +534,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   );
 
   await app.register(registerApplicationApi);
+  await app.register(definitionRoutes);
 }
 
 /** Sends a stored document as a download, never rendered inline (C-13). */

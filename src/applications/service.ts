@@ -10,6 +10,8 @@
 import { sql } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../audit/service.ts";
+import type { LocalisedText } from "../catalog/definitions/types.ts";
+import { definitionOf } from "../catalog/definitions/versions.ts";
 import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { certificateContext, issueCertificate } from "../certificates/service.ts";
 import { DomainError } from "../common/errors.ts";
@@ -18,13 +20,15 @@ import { instantOf, isoOf } from "../common/time.ts";
 import { type Db, type Queryable, rows } from "../db/client.ts";
 import { can, type Permission, type Principal, scopesFor } from "../identity/authorization.ts";
 import { emit } from "../notifications/outbox.ts";
-import type { CustodyEvent } from "../sla/due-date.ts";
+import type { Basis, CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
 import { breachWindow, calendarCache, dueDateOf } from "../sla/service.ts";
+import type { DefinitionStep } from "../workflow/definition.ts";
 import {
   ACTION_ACTOR,
   type Action,
   FINAL_STATUSES,
+  isAction,
   isStatus,
   nextStatus,
   type Status,
@@ -64,6 +68,8 @@ export type TimelineEntry = {
   at: string;
   action: string;
   status: string;
+  /** The definition stage the event led to, in en/pa/hi (definition applications only). */
+  stageName?: LocalisedText | undefined;
   remark?: string;
   dueDate?: string | null;
 };
@@ -93,6 +99,7 @@ export async function createDraft(
   data: Record<string, unknown>,
   now: Temporal.Instant,
   channel = "online",
+  definitionId?: number,
 ): Promise<repo.DraftRow> {
   const service = await getService(db, serviceId);
   if (!service) throw new DomainError("not_found", "No such service");
@@ -100,19 +107,21 @@ export async function createDraft(
     serviceId,
     data,
     channel,
+    ...(definitionId === undefined ? {} : { definitionId }),
     now: iso(now),
     expiresAt: iso(addDays(now, DRAFT_TTL_DAYS)),
   });
 }
 
-/** Saves a draft's answers. */
+/** Saves a draft's answers (and, for definition forms, the page last saved, to resume there). */
 export async function saveDraft(
   db: Db,
   draftId: string,
   data: Record<string, unknown>,
   now: Temporal.Instant,
+  lastPage?: string,
 ): Promise<void> {
-  await repo.updateDraftData(db, draftId, data, iso(now));
+  await repo.updateDraftData(db, draftId, data, iso(now), lastPage);
 }
 
 /** Records a stored upload against a draft. */
@@ -133,8 +142,26 @@ export function removeDraftDocument(db: Db, draftId: string, documentId: string)
 // ------------------------------------------------------------------ submission
 
 /** What a submission needs: validated answers and the ids of documents already stored. */
+/**
+ * An application filed under a service definition (definition-routes.ts):
+ * who applies and where (read from the answers), the validated answers with
+ * Aadhaar numbers only masked, and the checklist uploads by document id. The
+ * time limit, its basis and the first stage come from the definition version.
+ */
+export type DefinitionFiling = {
+  kind: "definition";
+  serviceId: number;
+  definitionId: number;
+  initialStage: string;
+  timeLimitDays: number;
+  basis: "working" | "calendar";
+  applicant: { name: string; mobile: string; districtCode: number; tehsilCode: number };
+  answers: Record<string, unknown>;
+  documents: Record<string, string[]>;
+};
+
 export type Submission = {
-  application: GenericApplication;
+  application: GenericApplication | DefinitionFiling;
   /** Uploads already recorded (against the draft). */
   documentIds: string[];
   /** Uploads already in the document store but not yet recorded (API). */
@@ -161,15 +188,15 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       throw new DomainError("not_found", "No such service", [
         { field: "serviceId", code: "unknown_service" },
       ]);
-    const district = s.application.address.districtCode;
+    const filed = filedFacts(s.application, service);
+    const district = filed.districtCode;
     const abbreviation = await repo.districtAbbreviation(tx, district);
     if (!abbreviation)
       throw new DomainError("unprocessable", `District ${district} has no reference code`);
     const reference = formatReference(abbreviation, await repo.nextReferenceNumber(tx));
     // Applications made through a Sewa Kendra get extra days (rtspunjab.gov.in FAQ: "2 extra days" for a Suwidha Centre).
-    const timeLimitDays =
-      (service.timeLimitDays ?? 0) + (s.channel === "kendra" ? KENDRA_EXTRA_DAYS : 0);
-    const basis = service.timeLimitBasis === "calendar" ? "calendar" : "working";
+    const timeLimitDays = filed.timeLimitDays + (s.channel === "kendra" ? KENDRA_EXTRA_DAYS : 0);
+    const basis = filed.basis;
     const sla = await dueDateOf(tx, {
       receivedAt: s.now,
       timeLimitDays,
@@ -183,11 +210,13 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       serviceId: service.id,
       departmentId: service.departmentId,
       districtCode: district,
-      tehsilCode: s.application.address.tehsilCode,
-      applicantName: s.application.applicant.name,
-      mobile: s.application.applicant.mobile,
-      formData: s.application as unknown as Record<string, unknown>,
+      tehsilCode: filed.tehsilCode,
+      applicantName: filed.name,
+      mobile: filed.mobile,
+      formData: filed.formData,
       status: "submitted",
+      definitionId: filed.definitionId,
+      stage: filed.stage,
       channel: s.channel,
       timeLimitDays,
       timeLimitBasis: basis,
@@ -225,6 +254,7 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       action: "submitted",
       fromStatus: null,
       toStatus: "submitted",
+      stage: filed.stage,
       actorKind: "applicant",
       dueDate: sla.dueDate,
     });
@@ -254,6 +284,31 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
     });
     return resultOf(row, true);
   });
+}
+
+/** The columns an application takes from what was filed: the generic form, or a definition's answers. */
+function filedFacts(a: Submission["application"], service: ServiceWithDepartment) {
+  if ("kind" in a && a.kind === "definition")
+    return {
+      ...a.applicant,
+      timeLimitDays: a.timeLimitDays,
+      basis: a.basis,
+      formData: { answers: a.answers, documents: a.documents } as Record<string, unknown>,
+      definitionId: a.definitionId as number | null,
+      stage: a.initialStage as string | null,
+    };
+  const g = a as GenericApplication;
+  return {
+    name: g.applicant.name,
+    mobile: g.applicant.mobile,
+    districtCode: g.address.districtCode,
+    tehsilCode: g.address.tehsilCode,
+    timeLimitDays: service.timeLimitDays ?? 0,
+    basis: (service.timeLimitBasis === "calendar" ? "calendar" : "working") as Basis,
+    formData: g as unknown as Record<string, unknown>,
+    definitionId: null,
+    stage: null,
+  };
 }
 
 function findExisting(q: Queryable, s: Pick<Submission, "draftId" | "idempotencyKey">) {
@@ -344,10 +399,14 @@ export async function trackView(
   now: Temporal.Instant,
 ): Promise<TrackView> {
   const service = (await getService(q, row.serviceId)) as ServiceWithDepartment;
+  // A definition application's timeline names each stage in the reader's language.
+  const states =
+    row.definitionId === null ? [] : (await definitionOf(q, row.definitionId)).workflow.states;
   const timeline = (await repo.events(q, row.id)).map((e) => ({
     at: isoOf(e.at),
     action: e.action,
     status: e.toStatus,
+    ...(e.stage ? { stageName: states.find((st) => st.id === e.stage)?.name } : {}),
     ...(e.remark ? { remark: e.remark } : {}),
     dueDate: e.dueDate,
   }));
@@ -635,13 +694,21 @@ export function addOrderDocument(
   });
 }
 
-async function transition(
+/**
+ * Moves an application by one workflow action, in the caller's transaction:
+ * the generic workflow's `d.action`, or a definition workflow's `step`
+ * (workflow/definition.ts), which then gives the status, the stage and the
+ * timeline event. Recomputes the due date over the custody history.
+ * @throws DomainError stale (version moved on), invalid_transition (generic action not allowed now).
+ */
+export async function transition(
   tx: Queryable,
   row: repo.ApplicationRow,
-  d: Decision,
+  d: { action: string; remark: string; version: number },
   actor: string,
   now: Temporal.Instant,
   extra: Partial<Pick<repo.ApplicationRow, "formData" | "applicantName">> = {},
+  step?: DefinitionStep,
 ): Promise<TrackView> {
   const from = row.status;
   if (!isStatus(from)) throw new Error(`application ${row.reference} has unknown status ${from}`);
@@ -650,15 +717,18 @@ async function transition(
       "stale",
       "Someone else changed this application. Reload it and try again.",
     );
-  const to = nextStatus(from, d.action);
+  const to = step ? step.toStatus : isAction(d.action) ? nextStatus(from, d.action) : undefined;
   if (!to)
     throw new DomainError(
       "invalid_transition",
       `You cannot ${d.action.replace("_", " ")} an application that is ${from.replace("_", " ")}`,
     );
   const custody = await custodyOf(tx, row.id);
-  if (d.action === "send_back") custody.push({ at: now, holder: "applicant" });
-  if (d.action === "resubmit") custody.push({ at: now, holder: "department" });
+  const custodyEvent = step ? step.event : d.action;
+  if (custodyEvent === "send_back" || custodyEvent === "sent_back")
+    custody.push({ at: now, holder: "applicant" });
+  if (custodyEvent === "resubmit" || custodyEvent === "resubmitted")
+    custody.push({ at: now, holder: "department" });
   const sla = await dueDateOf(tx, {
     receivedAt: instantOf(row.receivedAt),
     timeLimitDays: row.timeLimitDays,
@@ -678,6 +748,7 @@ async function transition(
     dueDate,
     decidedAt: FINAL_STATUSES.has(to) ? iso(now) : null,
     updatedAt: iso(now),
+    ...(step ? { stage: step.toStage } : {}),
     ...extra,
   });
   if (!updated)
@@ -685,8 +756,9 @@ async function transition(
       "stale",
       "Someone else changed this application. Reload it and try again.",
     );
-  const action =
-    d.action === "resubmit"
+  const action = step
+    ? step.event
+    : d.action === "resubmit"
       ? "resubmitted"
       : d.action === "send_back"
         ? "sent_back"
@@ -701,24 +773,27 @@ async function transition(
     action,
     fromStatus: from,
     toStatus: to,
+    ...(step ? { definitionAction: step.action.id, stage: step.toStage } : {}),
     remark: d.remark || null,
     actorKind: actor === "applicant" ? "applicant" : "official",
     actorId: actor === "applicant" ? null : actor,
     dueDate,
   });
-  await emit(
-    tx,
-    // A duplicate is closed as a rejection (the remark names the other application).
-    action === "marked_duplicate" ? "application.rejected" : `application.${action}`,
-    {
-      applicationId: row.id,
-      reference: row.reference,
-      mobile: row.mobile,
-      dueDate,
-      remark: d.remark || undefined,
-    },
-    iso(now),
-  );
+  // A move between department stages is on the timeline only; custody changes and disposals are sent.
+  if (action !== "stage_changed")
+    await emit(
+      tx,
+      // A duplicate is closed as a rejection (the remark names the other application).
+      action === "marked_duplicate" ? "application.rejected" : `application.${action}`,
+      {
+        applicationId: row.id,
+        reference: row.reference,
+        mobile: row.mobile,
+        dueDate,
+        remark: d.remark || undefined,
+      },
+      iso(now),
+    );
   await appendAudit(tx, {
     stream: `application:${row.id}`,
     actor,

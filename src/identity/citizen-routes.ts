@@ -18,6 +18,7 @@ import { OTP_LIMIT } from "../web/limits.ts";
 import {
   applicationsOfCitizen,
   type Citizen,
+  draftsOfCitizen,
   findCitizen,
   PROFILE_FIELDS,
   saveProfile,
@@ -171,7 +172,10 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
     const items = [];
     for (const a of apps)
       items.push({ ...a, serviceName: (await getService(db, a.serviceId))?.name ?? "" });
-    return reply.view("identity/views/my-applications.njk", { citizen, items });
+    const drafts = [];
+    for (const d of await draftsOfCitizen(db, citizen, app.deps.clock.now().toString()))
+      drafts.push({ ...d, service: await getService(db, d.serviceId) });
+    return reply.view("identity/views/my-applications.njk", { citizen, items, drafts });
   });
 
   app.get("/my/profile", { schema: { hide: true } }, async (request, reply) => {

@@ -13,7 +13,7 @@ import { appendAudit } from "../audit/service.ts";
 import { aadhaarHash, checkAadhaar, maskAadhaar } from "../catalog/definitions/aadhaar.ts";
 import { DomainError } from "../common/errors.ts";
 import type { Db, Queryable } from "../db/client.ts";
-import { applications, citizens } from "../db/schema.ts";
+import { applications, citizens, drafts } from "../db/schema.ts";
 import type { SmsSender } from "../notifications/sms.ts";
 import { issueOtp, OTP_VALID_MINUTES, verifyOtp } from "./otp.ts";
 
@@ -162,4 +162,25 @@ export async function applicationsOfCitizen(q: Queryable, citizen: Citizen) {
     .where(eq(applications.mobile, citizen.mobile))
     .orderBy(sql`${applications.receivedAt} desc`)
     .limit(200);
+}
+
+/**
+ * The citizen's unsent definition drafts ("save and come back later"): not
+ * expired, not submitted, whose mobile answer is the citizen's (OTP-verified)
+ * mobile. Newest first.
+ */
+export async function draftsOfCitizen(q: Queryable, citizen: Citizen, now: string) {
+  return q
+    .select({
+      id: drafts.id,
+      serviceId: drafts.serviceId,
+      updatedAt: drafts.updatedAt,
+      expiresAt: drafts.expiresAt,
+    })
+    .from(drafts)
+    .where(
+      sql`${drafts.definitionId} is not null and ${drafts.applicationId} is null and ${drafts.expiresAt} > ${now} and ${drafts.data}->>'mobile' = ${citizen.mobile}`,
+    )
+    .orderBy(sql`${drafts.updatedAt} desc`)
+    .limit(50);
 }

@@ -5,14 +5,23 @@
  * officer saw (a stale action gets 409).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  actionsFor,
+  decideByDefinition,
+  definitionOfApplication,
+} from "../applications/definition-decisions.ts";
+import { definitionSummary } from "../applications/definition-routes.ts";
+import { inLang } from "../applications/definition-summary.ts";
 import { sendDocument } from "../applications/routes.ts";
 import * as applications from "../applications/service.ts";
+import type { Lang } from "../catalog/definitions/types.ts";
 import { certificatesOf } from "../certificates/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
 import { can } from "../identity/authorization.ts";
 import { type Staff, staffOrRedirect } from "../identity/session.ts";
 import { isOverdue } from "../sla/due-date.ts";
+import { stateOf } from "./definition.ts";
 import { delegateCharge } from "./delegation.ts";
 import { allowedActions, isAction, isStatus } from "./generic.ts";
 
@@ -68,6 +77,20 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       listTehsils(db, opened.row.districtCode),
     ]);
     const canDecide = applications.mayOn(actorOf(staff), "application.decide", opened.row);
+    // An application filed under a service definition follows that definition's workflow.
+    const definition = opened.row.definitionId !== null;
+    const lang = request.lang as Lang;
+    const definitionActions = (await actionsFor(db, actorOf(staff), opened.row)).map((a) => ({
+      value: a.id,
+      text: inLang(a.name, lang),
+      remarkRequired: a.remarks === "required",
+    }));
+    const sections = await definitionSummary(db, opened.row, request);
+    const def = await definitionOfApplication(db, opened.row);
+    const stageName =
+      def && opened.row.stage
+        ? inLang(stateOf(def.workflow, opened.row.stage).name, lang)
+        : undefined;
     return reply.code(status).view("workflow/views/application.njk", {
       official,
       app: opened.view,
@@ -76,8 +99,11 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       documents: opened.documents,
       districtName: districts.find((d) => d.code === opened.row.districtCode)?.name,
       tehsilName: tehsils.find((t) => t.code === opened.row.tehsilCode)?.name,
+      definitionActions,
+      sections,
+      stageName,
       actions:
-        canDecide && isStatus(opened.row.status)
+        !definition && canDecide && isStatus(opened.row.status)
           ? allowedActions(opened.row.status).filter((a) => a !== "resubmit")
           : [],
       values: {},
@@ -96,13 +122,16 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
     "/desk/applications/:reference/decision",
     { schema: { hide: true } },
     async (request, reply) => {
-      const staff = await staffOrRedirect(request, reply, "application.decide");
+      // Who may take which action is checked by decide / decideByDefinition (role × jurisdiction × workflow).
+      const staff = await staffOrRedirect(request, reply, "application.view");
       if (!staff) return reply;
       const { reference } = request.params as { reference: string };
       const body = (request.body ?? {}) as Record<string, unknown>;
       const action = typeof body.action === "string" ? body.action : "";
       const remark = typeof body.remark === "string" ? body.remark : "";
       const version = Number(body.version);
+      if (body.definition === "1")
+        return definitionDecision(request, reply, staff, reference, { action, remark, version });
       const errors: Array<{ text: string; href: string }> = [];
       if (!isAction(action) || action === "resubmit")
         errors.push({ text: request.t("desk.errors.actionRequired"), href: "#action" });
@@ -168,6 +197,40 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       );
     },
   );
+
+  /** A decision under a service definition's workflow; errors go back to the page like the generic ones. */
+  async function definitionDecision(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    staff: Staff,
+    reference: string,
+    d: { action: string; remark: string; version: number },
+  ) {
+    const values = { action: d.action, remark: d.remark };
+    const fail = (text: string, href: string, status: number) =>
+      renderApplication(
+        request,
+        reply,
+        reference,
+        { errors: [{ text, href }], values, fieldErrors: { [href.slice(1)]: text } },
+        status,
+      );
+    if (!d.action) return fail(request.t("desk.errors.actionRequired"), "#action", 400);
+    try {
+      await decideByDefinition(db, actorOf(staff), reference, d, clock.now());
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      if (e.kind === "stale") return fail(request.t("desk.errors.stale"), "#action", 409);
+      if (e.kind === "invalid_transition")
+        return fail(request.t("desk.errors.notAllowed"), "#action", 409);
+      if (e.kind === "validation")
+        return e.fields[0]?.code === "required"
+          ? fail(request.t("desk.errors.remarkRequired"), "#remark", 400)
+          : fail(request.t("desk.errors.remarkTooLong"), "#remark", 400);
+      throw e;
+    }
+    return reply.redirect(`/desk/applications/${encodeURIComponent(reference)}?done=1`, 303);
+  }
 
   app.get("/desk/delegate", { schema: { hide: true } }, async (request, reply) => {
     const staff = await staffOrRedirect(request, reply, "application.decide");

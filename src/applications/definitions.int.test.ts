@@ -1,0 +1,343 @@
+/**
+ * Services as configuration, end to end over HTTP (issue 3): a citizen fills
+ * the income certificate's multi-page form, uploads its documents, checks
+ * and sends it; officials then move it through the definition's own stages
+ * (clerk → patwari → tehsildar). Publishing a new version never changes an
+ * application already filed, and a published version cannot be edited.
+ */
+
+import { readFile } from "node:fs/promises";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  publishDefinition,
+  saveDefinitionDraft,
+  versionsOf,
+} from "../catalog/definitions/versions.ts";
+import { rows } from "../db/client.ts";
+import { testDatabases } from "../db/testing.ts";
+import { actorFor } from "../identity/service.ts";
+import { startTestPortal, type TestPortal } from "../web/testing.ts";
+import { decideByDefinition } from "./definition-decisions.ts";
+import * as svc from "./service.ts";
+
+const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+
+describe.each(testDatabases())("definition services on $name", (which) => {
+  let portal: TestPortal;
+  let cookie = "";
+  let token = "";
+  beforeAll(async () => {
+    portal = await startTestPortal(which, "2025-10-17T10:00:00+05:30");
+  });
+  afterAll(async () => portal?.close());
+
+  const keep = (res: { cookies: Array<{ name: string; value: string }> }) => {
+    const jar = new Map(
+      cookie ? cookie.split("; ").map((c) => c.split("=") as [string, string]) : [],
+    );
+    for (const c of res.cookies) jar.set(c.name, c.value);
+    cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  };
+  const get = async (url: string) => {
+    const res = await portal.app.inject({ url, headers: { cookie } });
+    keep(res);
+    const t =
+      /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? /_csrf=([^"&]+)/.exec(res.body)?.[1];
+    if (t) token = decodeURIComponent(t);
+    return res;
+  };
+  const post = async (url: string, form: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const x of [v].flat()) body.append(k, x);
+    body.append("_csrf", token);
+    const res = await portal.app.inject({
+      method: "POST",
+      url,
+      payload: body.toString(),
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    });
+    keep(res);
+    return res;
+  };
+  const upload = async (url: string, files: Record<string, Buffer>) => {
+    const boundary = "----sewa-def-test";
+    const parts: Buffer[] = [];
+    for (const [name, bytes] of Object.entries(files)) {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+        ),
+        bytes,
+        Buffer.from("\r\n"),
+      );
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    const res = await portal.app.inject({
+      method: "POST",
+      url: `${url}?_csrf=${encodeURIComponent(token)}`,
+      payload: Buffer.concat(parts),
+      headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` },
+    });
+    keep(res);
+    return res;
+  };
+
+  async function incomeService() {
+    const [s] = await rows<{ id: number; form: string }>(
+      portal.database.db,
+      sql`select id, form from services where code = 'income-certificate'`,
+    );
+    return s as { id: number; form: string };
+  }
+
+  let reference = "";
+
+  it("publishes every definition in data/services at seed, immutable and linked to the catalog", async () => {
+    const published = await rows<{ code: string; version: number }>(
+      portal.database.db,
+      sql`select code, version from service_definitions where status = 'published' order by code`,
+    );
+    expect(published.length).toBeGreaterThanOrEqual(12);
+    expect((await incomeService()).form).toBe("definition");
+    const refused = await portal.database.db
+      .execute(
+        sql`update service_definitions set source = 'x' where code = 'income-certificate' and status = 'published'`,
+      )
+      .then(
+        () => "updated",
+        (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ""}`,
+      );
+    expect(refused).toMatch(/cannot be changed/);
+  });
+
+  it("walks the multi-page form: errors per page, task list, check answers, submit once", async () => {
+    const service = await incomeService();
+    const start = await get(`/services/${service.id}/apply`);
+    expect(start.statusCode).toBe(200);
+    expect(start.body).toContain("Start now");
+    const refused = await post(`/services/${service.id}/start`, {});
+    expect(refused.statusCode).toBe(400);
+    const started = await post(`/services/${service.id}/start`, { privacyConsent: "yes" });
+    expect(started.statusCode).toBe(303);
+    const tasks = started.headers.location as string;
+    const draft = tasks.split("/")[2] as string;
+    expect((await get(tasks)).body).toContain("Not yet started");
+
+    // A page with a missing answer shows the error summary and keeps what was typed.
+    await get(`/drafts/${draft}/pages/name`);
+    const bad = await post(`/drafts/${draft}/pages/name`, { fullName: "Asha Rani" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("govuk-error-summary");
+    expect(bad.body).toContain("Enter your father");
+    expect(bad.body).toContain('value="Asha Rani"');
+
+    const [tehsil] = await rows<{ code: number }>(
+      portal.database.db,
+      sql`select code from tehsils where district_code = 36 order by code limit 1`,
+    );
+    const pages: Array<[string, Record<string, string | string[]>]> = [
+      ["name", { fullName: "Asha Rani", relativeName: "Gurmeet Singh" }],
+      [
+        "birth",
+        {
+          "dateOfBirth-day": "5",
+          "dateOfBirth-month": "6",
+          "dateOfBirth-year": "1990",
+          gender: "female",
+        },
+      ],
+      ["contact", { mobile: "98765 43210" }],
+      ["aadhaarPage", { aadhaar: "" }],
+      [
+        "address",
+        {
+          "homeAddress.line1": "House 7, Model Town",
+          "homeAddress.districtCode": "36",
+          "homeAddress.tehsilCode": String(tehsil?.code),
+          "homeAddress.pincode": "141002",
+        },
+      ],
+      ["purposePage", { purpose: "scholarship" }],
+      [
+        "earners",
+        {
+          "earningMembers.0.memberName": "Gurmeet Singh",
+          "earningMembers.0.relation": "father",
+          "earningMembers.0.incomeSource": "agriculture",
+          "earningMembers.0.annualIncome": "120000",
+        },
+      ],
+      ["land", { ownsLand: "no" }],
+      ["total", { totalAnnualIncome: "120000" }],
+      ["copiesPage", { copies: "2" }],
+      ["declarationPage", { declaration: "agree" }],
+    ];
+    for (const [page, form] of pages) {
+      await get(`/drafts/${draft}/pages/${page}`);
+      const res = await post(`/drafts/${draft}/pages/${page}`, form);
+      expect(
+        res.statusCode,
+        `${page}: ${res.body.match(/govuk-error-message[^<]*<[^>]*>[^<]*<\/span>([^<]*)/)?.[1]}`,
+      ).toBe(303);
+    }
+    // Not ready: documents are missing.
+    expect((await get(`/drafts/${draft}/review`)).headers.location).toBe(`/drafts/${draft}/tasks`);
+    await get(`/drafts/${draft}/documents`);
+    const missing = await upload(`/drafts/${draft}/documents`, {});
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain("Upload");
+    const done = await upload(`/drafts/${draft}/documents`, {
+      "doc-aadhaarCard": PDF,
+      "doc-selfDeclaration": PDF,
+      "doc-verificationReport": PDF,
+      "doc-incomeProof": PDF,
+    });
+    expect(done.statusCode).toBe(303);
+
+    const review = await get(`/drafts/${draft}/review`);
+    expect(review.statusCode).toBe(200);
+    expect(review.body).toContain("Asha Rani");
+    expect(review.body).toContain("₹150"); // 2 copies × ₹75
+    expect(review.body).toContain(`/drafts/${draft}/pages/name?return=check`);
+    const sent = await post(`/drafts/${draft}/review`, {});
+    expect(sent.headers.location).toBe(`/drafts/${draft}/confirmation`);
+    const again = await post(`/drafts/${draft}/review`, {});
+    expect(again.headers.location).toBe(`/drafts/${draft}/confirmation`);
+    const [app] = await rows<{
+      reference: string;
+      stage: string;
+      status: string;
+      time_limit_days: number;
+      definition_id: number;
+      form_data: { answers: Record<string, unknown> };
+    }>(
+      portal.database.db,
+      sql`select reference, stage, status, time_limit_days, definition_id, form_data from applications where draft_id = ${draft}`,
+    );
+    expect(app?.stage).toBe("submitted");
+    expect(app?.status).toBe("submitted");
+    expect(app?.time_limit_days).toBe(15);
+    expect(app?.form_data.answers.mobile).toBe("9876543210");
+    const [{ n }] = (await rows<{ n: number }>(
+      portal.database.db,
+      sql`select count(*)::int as n from applications where draft_id = ${draft}`,
+    )) as [{ n: number }];
+    expect(n).toBe(1);
+    reference = app?.reference as string;
+  });
+
+  it("moves through the definition's own stages, each by its own role, with remarks where required", async () => {
+    const db = portal.database.db;
+    const today = "2025-10-17";
+    const clerk = await actorFor(db, "clerk.ludhiana", today);
+    const officer = await actorFor(db, "do.ludhiana", today);
+    const now = portal.clock.now();
+    let row = await svc.findApplicationByReference(db, reference);
+    // The officer cannot take the clerk's action; the clerk cannot approve.
+    await expect(
+      decideByDefinition(
+        db,
+        officer,
+        reference,
+        { action: "send_for_verification", remark: "", version: row?.version ?? 0 },
+        now,
+      ),
+    ).rejects.toThrow(/not open to you/);
+    await expect(
+      decideByDefinition(
+        db,
+        clerk,
+        reference,
+        { action: "approve", remark: "ok", version: row?.version ?? 0 },
+        now,
+      ),
+    ).rejects.toThrow(/not open to you/);
+    await decideByDefinition(
+      db,
+      clerk,
+      reference,
+      { action: "send_for_verification", remark: "", version: row?.version ?? 0 },
+      now,
+    );
+    row = await svc.findApplicationByReference(db, reference);
+    expect(row?.stage).toBe("verification");
+    await expect(
+      decideByDefinition(
+        db,
+        clerk,
+        reference,
+        { action: "submit_report", remark: " ", version: row?.version ?? 0 },
+        now,
+      ),
+    ).rejects.toThrow(/remark/);
+    await decideByDefinition(
+      db,
+      clerk,
+      reference,
+      {
+        action: "submit_report",
+        remark: "Income verified from the jamabandi",
+        version: row?.version ?? 0,
+      },
+      now,
+    );
+    row = await svc.findApplicationByReference(db, reference);
+    // Through the desk page, as the tehsildar sees it.
+    const view = await decideByDefinition(
+      db,
+      officer,
+      reference,
+      { action: "approve", remark: "", version: row?.version ?? 0 },
+      now,
+    );
+    expect(view.status).toBe("approved");
+    row = await svc.findApplicationByReference(db, reference);
+    expect(row?.stage).toBe("approved");
+    const events = await rows<{
+      action: string;
+      stage: string | null;
+      definition_action: string | null;
+    }>(
+      db,
+      sql`select action, stage, definition_action from application_events where application_id = ${row?.id} order by id`,
+    );
+    expect(events.map((e) => [e.action, e.stage])).toEqual([
+      ["submitted", "submitted"],
+      ["stage_changed", "verification"],
+      ["stage_changed", "decision"],
+      ["approved", "approved"],
+    ]);
+    const [cert] = await rows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from certificates where application_id = ${row?.id}`,
+    );
+    expect(cert?.n).toBe(1);
+  });
+
+  it("a new version never changes an application already filed", async () => {
+    const db = portal.database.db;
+    const before = await svc.findApplicationByReference(db, reference);
+    const source = await readFile("data/services/revenue/income-certificate.yaml", "utf8");
+    const changed = source.replace(/timeLimit:\n {2}days: 15/, "timeLimit:\n  days: 20");
+    expect(changed).not.toBe(source);
+    const { draft } = await saveDefinitionDraft(db, {
+      source: changed,
+      by: "pmu.test",
+      now: portal.clock.now(),
+    });
+    const published = await publishDefinition(db, draft.id, "pmu.test", portal.clock.now());
+    expect(published.version).toBe(2);
+    const versions = await versionsOf(db, "income-certificate");
+    expect(versions.map((v) => v.status)).toEqual(["published", "superseded"]);
+    const after = await svc.findApplicationByReference(db, reference);
+    expect(after?.definitionId).toBe(before?.definitionId);
+    expect(after?.timeLimitDays).toBe(15);
+    expect(after?.formData).toEqual(before?.formData);
+    const [s] = await rows<{ time_limit_days: number }>(
+      db,
+      sql`select time_limit_days from services where code = 'income-certificate'`,
+    );
+    expect(s?.time_limit_days).toBe(20);
+  });
+});

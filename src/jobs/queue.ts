@@ -10,6 +10,7 @@
  * dates of open applications that the change can move (src/sla/recompute.ts);
  * `notify` (every minute, when senders are given): drains the outbox into SMS,
  * email and log messages and retries the due failures (src/notifications/consumer.ts).
+ * The sweep also folds the pendency rollup's deltas in (src/monitoring/, issue 6).
  */
 import { fromPglite, PgBoss } from "pg-boss";
 import { Temporal } from "temporal-polyfill";
@@ -18,6 +19,7 @@ import { autoAppealBreaches } from "../appeals/service.ts";
 import { recomputeDueDates } from "../applications/service.ts";
 import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
+import { compactRollup } from "../monitoring/service.ts";
 import { processOutbox, retryFailed, type Senders } from "../notifications/consumer.ts";
 import { type Clock, istDateOf } from "../sla/clock.ts";
 import { registerRecomputeQueue } from "../sla/recompute.ts";
@@ -68,6 +70,8 @@ export async function startJobs(
     const now = clock.now();
     await sweepBreaches(database.db, now);
     if (opts.autoAppeal) await autoAppealBreaches(database.db, opts.autoAppeal, now);
+    // Exact either way (readers add the deltas); this keeps the delta table small.
+    await compactRollup(database.db);
   });
   await boss.createQueue(QUEUES.auditAnchor);
   await boss.work(QUEUES.auditAnchor, async () => {

@@ -231,6 +231,26 @@ export async function authenticateClient(
   return found[0]?.client;
 }
 
+/** The active client with this secret (valid at `now`), else undefined: the Open311 `api_key`. */
+export async function clientBySecret(
+  q: Queryable,
+  secret: string,
+  now: Temporal.Instant,
+): Promise<ApiClient | undefined> {
+  const found = await q
+    .select({ client: apiClients })
+    .from(apiClientSecrets)
+    .innerJoin(apiClients, eq(apiClients.id, apiClientSecrets.clientId))
+    .where(
+      and(
+        eq(apiClientSecrets.secretHash, hashSecret(secret)),
+        eq(apiClients.status, "active"),
+        or(isNull(apiClientSecrets.expiresAt), gt(apiClientSecrets.expiresAt, now.toString())),
+      ),
+    );
+  return found[0]?.client;
+}
+
 /** A client by its public id (any status). */
 export async function clientByClientId(
   q: Queryable,

@@ -28,6 +28,7 @@ import type { DocumentStore } from "../applications/storage.ts";
 import { GENERIC_FORM_MAX_BYTES, GENERIC_FORM_MAX_FILES } from "../applications/uploads.ts";
 import { auditRoutes } from "../audit/routes.ts";
 import { catalogRoutes } from "../catalog/routes.ts";
+import { studioRoutes } from "../catalog/studio-routes.ts";
 import { certificateRoutes } from "../certificates/routes.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
@@ -280,7 +281,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // query string, since their body is read inside the handler. The API is not cookie-authenticated.
   app.addHook("preHandler", (request, reply, done) => {
     const path = request.url.split("?")[0] ?? "";
-    if (request.method !== "POST" || path.startsWith("/api/")) return done();
+    // Open311 (src/integration/open311.ts) is an API too: authenticated by api_key, not by cookie.
+    if (request.method !== "POST" || path.startsWith("/api/") || path.startsWith("/open311/"))
+      return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -312,5 +315,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(certificateRoutes);
   await app.register(integrationRoutes);
   await app.register(monitoringRoutes);
+  await app.register(studioRoutes);
   return app;
 }

@@ -69,6 +69,14 @@ export const DEMO_OFFICIALS = [
     districtCode: null,
   },
   {
+    username: "pmu",
+    name: "PMU Service Designer",
+    designation: "Project Management Unit, Department of Governance Reforms",
+    role: "pmu_admin",
+    level: "state",
+    districtCode: null,
+  },
+  {
     username: "auditor",
     name: "Audit Officer",
     designation: "Auditor",

@@ -22,7 +22,9 @@ export type Permission =
   | "appeal.decide.level2"
   | "penalty.manage"
   /** The pendency dashboard and its exports (src/monitoring/), within the posting's jurisdiction. */
-  | "monitoring.view";
+  | "monitoring.view"
+  /** The PMU studio: upload, lint, preview, publish and retire service definitions (src/catalog/studio-routes.ts). */
+  | "definitions.manage";
 
 /** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
@@ -36,7 +38,7 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
   second_appellate_authority: ["application.view", "appeal.decide.level2", "penalty.manage"],
   head_office: ["application.view", "admin.view", "penalty.manage", "monitoring.view"],
   adc_general: ["monitoring.view"],
-  pmu_admin: ["admin.view", "monitoring.view"],
+  pmu_admin: ["admin.view", "monitoring.view", "definitions.manage"],
   auditor: ["audit.view"],
   system_admin: ["admin.view", "users.manage", "holidays.manage"],
 };

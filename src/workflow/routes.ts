@@ -326,6 +326,9 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "monitoring.view")
       ? [{ href: "/monitoring", text: request.t("nav.monitoring") }]
       : []),
+    ...(can(staff.principal, "definitions.manage")
+      ? [{ href: "/studio", text: request.t("nav.studio") }]
+      : []),
     { href: "/", text: request.t("nav.services") },
   ];
 }

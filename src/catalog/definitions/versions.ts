@@ -17,7 +17,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../../audit/service.ts";
 import { DomainError } from "../../common/errors.ts";
-import type { Db, Queryable } from "../../db/client.ts";
+import { type Db, type Queryable, rows } from "../../db/client.ts";
 import { departments, serviceDefinitions, services } from "../../db/schema.ts";
 import { computeFee } from "./fees.ts";
 import { lintDefinition } from "./lint.ts";
@@ -332,4 +332,71 @@ export async function liveDefinitionOf(
   const row = rows[0];
   if (!row) return undefined;
   return { ...row, definition: await definitionOf(q, row.id) };
+}
+
+/** Onboarding stages of the PMU board (issue 3), in order. */
+export const ONBOARDING_STAGES = ["notified", "drafted", "reviewed", "published"] as const;
+export type OnboardingStage = (typeof ONBOARDING_STAGES)[number];
+
+/** One row of the onboarding board. */
+export type BoardRow = {
+  code: string;
+  name: string;
+  department: string;
+  serviceId: number | null;
+  stage: OnboardingStage;
+  /** Live version, when published. */
+  liveVersion: number | null;
+  /** A draft newer than the live version is being prepared. */
+  draftPending: boolean;
+};
+
+/**
+ * The onboarding board: every notified service of the catalog, plus every
+ * definition not yet in the catalog, with its stage: `published` (a live
+ * version), else `reviewed` (the latest draft was marked reviewed), else
+ * `drafted` (a draft exists), else `notified`. Sorted by department, name.
+ */
+export async function onboardingBoard(q: Queryable): Promise<BoardRow[]> {
+  const list = await rows<Record<string, unknown>>(
+    q,
+    sql`
+    with latest as (
+      select distinct on (code) code, status, reviewed_at, service_id, definition->'name'->>'en' as name,
+        definition->>'department' as department
+      from service_definitions order by code, version desc
+    ), live as (
+      select code, version from service_definitions where status = 'published'
+    )
+    select coalesce(s.code, l.code) as code, coalesce(s.name, l.name) as name,
+      coalesce(d.name, l.department) as department, s.id as service_id,
+      l.status as latest_status, l.reviewed_at, lv.version as live_version
+    from services s
+    join departments d on d.id = s.department_id
+    full outer join latest l on l.code = s.code
+    left join live lv on lv.code = coalesce(s.code, l.code)
+    order by 3, 2`,
+  );
+  return list.map((r) => {
+    const live =
+      r.live_version === null || r.live_version === undefined ? null : Number(r.live_version);
+    const draft = r.latest_status === "draft";
+    const stage: OnboardingStage =
+      live !== null
+        ? "published"
+        : draft && r.reviewed_at
+          ? "reviewed"
+          : draft
+            ? "drafted"
+            : "notified";
+    return {
+      code: String(r.code),
+      name: String(r.name ?? r.code),
+      department: String(r.department ?? ""),
+      serviceId: r.service_id === null || r.service_id === undefined ? null : Number(r.service_id),
+      stage,
+      liveVersion: live,
+      draftPending: live !== null && draft,
+    };
+  });
 }

@@ -14,11 +14,21 @@ import { DomainError } from "../common/errors.ts";
 import { nfcMultiline } from "../common/text.ts";
 import type { Db, Queryable } from "../db/client.ts";
 import { covers } from "../identity/authorization.ts";
-import { applicantAction, officialActions, planStep } from "../workflow/definition.ts";
+import { istDateOf } from "../sla/clock.ts";
+import { loadCalendar } from "../sla/service.ts";
+import { stageDueDates } from "../sla/stages.ts";
+import { applicantAction, officialActions, planStep, stateOf } from "../workflow/definition.ts";
 import type { Status } from "../workflow/generic.ts";
 import { parseReference } from "./reference.ts";
 import * as repo from "./repository.ts";
-import { type Actor, MAX_REMARK_LENGTH, mayOn, type TrackView, transition } from "./service.ts";
+import {
+  type Actor,
+  clockStartOf,
+  MAX_REMARK_LENGTH,
+  mayOn,
+  type TrackView,
+  transition,
+} from "./service.ts";
 
 /** The definition an application was filed under, or undefined for the generic workflow. */
 export async function definitionOfApplication(
@@ -139,4 +149,50 @@ export async function resubmitByDefinition(
       step,
     );
   });
+}
+
+/** One stage with a share of the time limit, as the desk shows it. */
+export type StagePlanRow = {
+  id: string;
+  name: ServiceDefinition["workflow"]["states"][number]["name"];
+  dueDate: string;
+  current: boolean;
+  /** The application is in this stage and its stage due date has passed. */
+  late: boolean;
+};
+
+/**
+ * The stage due dates of a definition application: each department stage
+ * with a `shareDays` gets the running sum of shares from the start of the
+ * time limit (sla/stages.ts `stageDueDates`, on the district's calendar).
+ * Empty for generic applications or definitions without shares.
+ */
+export async function stagePlan(
+  q: Queryable,
+  row: repo.ApplicationRow,
+  now: Temporal.Instant,
+): Promise<StagePlanRow[]> {
+  const def = await definitionOfApplication(q, row);
+  if (!def) return [];
+  const shares = def.workflow.states
+    .filter((st) => st.shareDays !== undefined && !st.terminal)
+    .map((st) => ({ id: st.id, shareDays: st.shareDays as number }));
+  if (shares.length === 0) return [];
+  const start = istDateOf(await clockStartOf(q, row));
+  const basis = row.timeLimitBasis === "calendar" ? "calendar" : "working";
+  const dues = stageDueDates(
+    await loadCalendar(q, row.districtCode),
+    start,
+    row.timeLimitDays,
+    basis,
+    shares,
+  );
+  const today = istDateOf(now);
+  return dues.map((d) => ({
+    id: d.id,
+    name: stateOf(def.workflow, d.id).name,
+    dueDate: d.dueDate,
+    current: row.stage === d.id,
+    late: row.stage === d.id && today > d.dueDate,
+  }));
 }

@@ -513,6 +513,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         initialStage: def.workflow.initial,
         timeLimitDays: def.timeLimit.days,
         basis: def.timeLimit.basis,
+        noticePeriodDays: def.timeLimit.noticePeriodDays ?? 0,
         applicant,
         answers,
         documents: data.documents,

@@ -16,7 +16,10 @@ import {
 } from "../catalog/definitions/versions.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
-import { actorFor } from "../identity/service.ts";
+import { actorFor, findOfficialByUsername, startSession } from "../identity/service.ts";
+import { istDateOf } from "../sla/clock.ts";
+import { addWorkingDays } from "../sla/due-date.ts";
+import { loadCalendar } from "../sla/service.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import { decideByDefinition } from "./definition-decisions.ts";
 import * as svc from "./service.ts";
@@ -234,6 +237,19 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     const officer = await actorFor(db, "do.ludhiana", today);
     const now = portal.clock.now();
     let row = await svc.findApplicationByReference(db, reference);
+    // The clerk's desk page offers the clerk's actions and shows the stages' due dates.
+    const clerkOfficial = await findOfficialByUsername(db, "clerk.ludhiana");
+    const desk = await portal.app.inject({
+      url: `/desk/applications/${reference}`,
+      headers: {
+        cookie: `sewa_staff=${await startSession(db, clerkOfficial?.id ?? null, new Date(), { mfa: true })}`,
+      },
+    });
+    expect(desk.statusCode).toBe(200);
+    expect(desk.body).toContain("Send to the patwari for verification");
+    expect(desk.body).not.toContain("Approve and issue the certificate");
+    expect(desk.body).toContain("Stage due dates");
+    expect(desk.body).toContain("Asha Rani");
     // The officer cannot take the clerk's action; the clerk cannot approve.
     await expect(
       decideByDefinition(
@@ -339,5 +355,50 @@ describe.each(testDatabases())("definition services on $name", (which) => {
       sql`select time_limit_days from services where code = 'income-certificate'`,
     );
     expect(s?.time_limit_days).toBe(20);
+  });
+
+  it("starts the time limit after a statutory notice period the definition declares", async () => {
+    const db = portal.database.db;
+    const source = await readFile("data/services/revenue/income-certificate.yaml", "utf8");
+    const withNotice = source.replace(
+      /timeLimit:\n {2}days: 15/,
+      "timeLimit:\n  days: 15\n  noticePeriodDays: 30",
+    );
+    const { draft } = await saveDefinitionDraft(db, {
+      source: withNotice,
+      by: "pmu.test",
+      now: portal.clock.now(),
+    });
+    const published = await publishDefinition(db, draft.id, "pmu.test", portal.clock.now());
+    const now = portal.clock.now();
+    const [tehsil] = await rows<{ code: number }>(
+      db,
+      sql`select code from tehsils where district_code = 36 limit 1`,
+    );
+    const filed = await svc.submitApplication(db, {
+      application: {
+        kind: "definition",
+        serviceId: published.serviceId as number,
+        definitionId: published.id,
+        initialStage: "submitted",
+        timeLimitDays: 15,
+        basis: "working",
+        noticePeriodDays: 30,
+        applicant: {
+          name: "Notice Test",
+          mobile: "9876500000",
+          districtCode: 36,
+          tehsilCode: tehsil?.code as number,
+        },
+        answers: {},
+        documents: {},
+      },
+      documentIds: [],
+      channel: "online",
+      now,
+    });
+    const calendar = await loadCalendar(db, 36);
+    const start = istDateOf(now.toZonedDateTimeISO("Asia/Kolkata").add({ days: 30 }).toInstant());
+    expect(filed.dueDate).toBe(addWorkingDays(calendar, start, 15));
   });
 });

@@ -23,6 +23,7 @@ import { emit } from "../notifications/outbox.ts";
 import type { Basis, CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
 import { breachWindow, calendarCache, dueDateOf } from "../sla/service.ts";
+import { clockStartAfterNotice } from "../sla/stages.ts";
 import type { DefinitionStep } from "../workflow/definition.ts";
 import {
   ACTION_ACTOR,
@@ -155,6 +156,8 @@ export type DefinitionFiling = {
   initialStage: string;
   timeLimitDays: number;
   basis: "working" | "calendar";
+  /** Calendar days of a statutory notice period before the time limit starts (0: none). */
+  noticePeriodDays: number;
   applicant: { name: string; mobile: string; districtCode: number; tehsilCode: number };
   answers: Record<string, unknown>;
   documents: Record<string, string[]>;
@@ -198,7 +201,7 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
     const timeLimitDays = filed.timeLimitDays + (s.channel === "kendra" ? KENDRA_EXTRA_DAYS : 0);
     const basis = filed.basis;
     const sla = await dueDateOf(tx, {
-      receivedAt: s.now,
+      receivedAt: clockStartAfterNotice(s.now, filed.noticePeriodDays),
       timeLimitDays,
       basis,
       districtCode: district,
@@ -292,6 +295,7 @@ function filedFacts(a: Submission["application"], service: ServiceWithDepartment
     return {
       ...a.applicant,
       timeLimitDays: a.timeLimitDays,
+      noticePeriodDays: a.noticePeriodDays,
       basis: a.basis,
       formData: { answers: a.answers, documents: a.documents } as Record<string, unknown>,
       definitionId: a.definitionId as number | null,
@@ -304,6 +308,7 @@ function filedFacts(a: Submission["application"], service: ServiceWithDepartment
     districtCode: g.address.districtCode,
     tehsilCode: g.address.tehsilCode,
     timeLimitDays: service.timeLimitDays ?? 0,
+    noticePeriodDays: 0,
     basis: (service.timeLimitBasis === "calendar" ? "calendar" : "working") as Basis,
     formData: g as unknown as Record<string, unknown>,
     definitionId: null,
@@ -606,7 +611,7 @@ export async function statutoryDueDate(
   now: Temporal.Instant,
 ): Promise<string | null> {
   const sla = await dueDateOf(q, {
-    receivedAt: instantOf(row.receivedAt),
+    receivedAt: await clockStartOf(q, row),
     timeLimitDays: row.timeLimitDays,
     basis: row.timeLimitBasis === "calendar" ? "calendar" : "working",
     districtCode: row.districtCode,
@@ -730,7 +735,7 @@ export async function transition(
   if (custodyEvent === "resubmit" || custodyEvent === "resubmitted")
     custody.push({ at: now, holder: "department" });
   const sla = await dueDateOf(tx, {
-    receivedAt: instantOf(row.receivedAt),
+    receivedAt: await clockStartOf(tx, row),
     timeLimitDays: row.timeLimitDays,
     basis: row.timeLimitBasis === "calendar" ? "calendar" : "working",
     districtCode: row.districtCode,
@@ -802,6 +807,21 @@ export async function transition(
     at: iso(now),
   });
   return trackView(tx, updated, now);
+}
+
+/**
+ * When an application's time limit starts: its receipt, or the end of the
+ * statutory notice period its definition version declares
+ * (`timeLimit.noticePeriodDays`; sla/stages.ts `clockStartAfterNotice`).
+ */
+export async function clockStartOf(
+  q: Queryable,
+  row: Pick<repo.ApplicationRow, "receivedAt" | "definitionId">,
+): Promise<Temporal.Instant> {
+  const received = instantOf(row.receivedAt);
+  if (row.definitionId === null) return received;
+  const def = await definitionOf(q, row.definitionId);
+  return clockStartAfterNotice(received, def.timeLimit.noticePeriodDays ?? 0);
 }
 
 /** Custody changes so far, from the timeline: send-back gives it to the applicant, resubmission returns it. */
@@ -887,7 +907,7 @@ export async function recomputeDueDates(
         const custody = await custodyOf(tx, row.id);
         const latest = custody.at(-1)?.at ?? instantOf(row.receivedAt);
         const sla = await dueDateOf(tx, {
-          receivedAt: instantOf(row.receivedAt),
+          receivedAt: await clockStartOf(tx, row),
           timeLimitDays: row.timeLimitDays,
           basis: row.timeLimitBasis === "calendar" ? "calendar" : "working",
           districtCode: row.districtCode,

@@ -135,13 +135,17 @@ export type SlaFacts = {
 
 /** The due date of an application at `asOf`, on its district's calendar. */
 export async function dueDateOf(q: Queryable, f: SlaFacts): Promise<DueDateResult> {
+  // During a statutory notice period (receivedAt is then the clock's start, still ahead),
+  // the due date is the one counted from that start.
+  const asOf =
+    f.asOf && f.asOf.epochNanoseconds < f.receivedAt.epochNanoseconds ? f.receivedAt : f.asOf;
   return computeDueDate({
     receivedAt: f.receivedAt,
     timeLimit: f.timeLimitDays,
     basis: f.basis,
     calendar: f.calendar ?? (await loadCalendar(q, f.districtCode)),
     custody: f.custody,
-    asOf: f.asOf,
+    asOf,
   });
 }
 

@@ -9,6 +9,7 @@ import {
   actionsFor,
   decideByDefinition,
   definitionOfApplication,
+  stagePlan,
 } from "../applications/definition-decisions.ts";
 import { definitionSummary } from "../applications/definition-routes.ts";
 import { inLang } from "../applications/definition-summary.ts";
@@ -86,6 +87,10 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       remarkRequired: a.remarks === "required",
     }));
     const sections = await definitionSummary(db, opened.row, request);
+    const stages = (await stagePlan(db, opened.row, clock.now())).map((st) => ({
+      ...st,
+      name: inLang(st.name, lang),
+    }));
     const def = await definitionOfApplication(db, opened.row);
     const stageName =
       def && opened.row.stage
@@ -101,6 +106,7 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       tehsilName: tehsils.find((t) => t.code === opened.row.tehsilCode)?.name,
       definitionActions,
       sections,
+      stages,
       stageName,
       actions:
         !definition && canDecide && isStatus(opened.row.status)

@@ -102,7 +102,17 @@ describe.each(testDatabases())("definition services on $name", (which) => {
       sql`select code, version from service_definitions where status = 'published' order by code`,
     );
     expect(published.length).toBeGreaterThanOrEqual(12);
-    expect((await incomeService()).form).toBe("definition");
+    const income = await incomeService();
+    expect(income.form).toBe("definition");
+    const page = await portal.app.inject({ url: `/services/${income.id}` });
+    expect(page.body).toContain("A form made for this service (service definition, version 1)");
+    expect(page.body).toContain("Proof of income from all sources");
+    const [generic] = await rows<{ id: number }>(
+      portal.database.db,
+      sql`select id from services where form = 'generic' limit 1`,
+    );
+    const genericPage = await portal.app.inject({ url: `/services/${generic?.id}` });
+    expect(genericPage.body).toContain("The general application form");
     const refused = await portal.database.db
       .execute(
         sql`update service_definitions set source = 'x' where code = 'income-certificate' and status = 'published'`,

@@ -4,8 +4,11 @@
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { inLang } from "../applications/definition-summary.ts";
 import { DomainError } from "../common/errors.ts";
 import { nfc, toAsciiDigits } from "../common/text.ts";
+import type { Lang } from "./definitions/types.ts";
+import { liveDefinitionOf } from "./definitions/versions.ts";
 import {
   getService,
   listDepartments,
@@ -117,7 +120,18 @@ export async function catalogRoutes(app: FastifyInstance): Promise<void> {
     const id = parseId((request.params as { id: string }).id);
     const service = id === undefined ? undefined : await getService(db, id);
     if (!service) throw new DomainError("not_found", "No such service");
-    return reply.view("catalog/views/service.njk", { service });
+    // A service with a published definition lists its own documents; the others use the generic form.
+    const live = service.form === "definition" ? await liveDefinitionOf(db, service.id) : undefined;
+    const lang = request.lang as Lang;
+    const definition = live && {
+      version: live.version,
+      documents: live.definition.documents.items.map((d) => ({
+        name: inLang(d.name, lang),
+        optional: d.required === false || Boolean(d.when),
+      })),
+      groups: (live.definition.documents.groups ?? []).map((g) => inLang(g.name, lang)),
+    };
+    return reply.view("catalog/views/service.njk", { service, definition });
   });
 
   app.get(

@@ -329,6 +329,9 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "users.manage")
       ? [{ href: "/admin/users", text: request.t("nav.users") }]
       : []),
+    ...(can(staff.principal, "users.manage")
+      ? [{ href: "/admin/integration", text: request.t("nav.integration") }]
+      : []),
     ...(can(staff.principal, "monitoring.view")
       ? [{ href: "/monitoring", text: request.t("nav.monitoring") }]
       : []),

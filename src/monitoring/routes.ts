@@ -104,9 +104,17 @@ export async function monitoringRoutes(app: FastifyInstance): Promise<void> {
     const sort = typeof q.sort === "string" && SORTABLE.has(q.sort) ? q.sort : "pendingBeyond";
     const dir = q.dir === "asc" ? "asc" : "desc";
     const base = { scope: qn.scope, filters: qn.filters, period: qn.period, cut: qn.cut };
-    const [drill, ranking, months, weeks, ageing] = await Promise.all([
-      svc.breakdown(db, { ...base, lang: qn.lang, notActed }),
-      svc.breakdown(db, { ...base, filters: {}, lang: qn.lang, notActed, level: "district" }),
+    const drill = await svc.breakdown(db, { ...base, lang: qn.lang, notActed });
+    const [ranking, months, weeks, ageing] = await Promise.all([
+      svc.breakdown(db, {
+        ...base,
+        filters: {},
+        lang: qn.lang,
+        notActed,
+        level: "district",
+        withTotal: false,
+        names: drill.names,
+      }),
       svc.monthly(db, base),
       svc.weekly(db, base),
       svc.ageingBuckets(db, qn.calendar, base),
@@ -241,9 +249,21 @@ export async function monitoringRoutes(app: FastifyInstance): Promise<void> {
     const qn = await questionOf(request, "state");
     const base = { scope: "state" as const, filters: {}, period: qn.period, cut: qn.cut };
     const notActed = "";
-    const [state, districts, months, weeks] = await Promise.all([
-      svc.breakdown(db, { ...base, lang: qn.lang, notActed, level: "department" }),
-      svc.breakdown(db, { ...base, lang: qn.lang, notActed, level: "district" }),
+    const state = await svc.breakdown(db, {
+      ...base,
+      lang: qn.lang,
+      notActed,
+      level: "department",
+    });
+    const [districts, months, weeks] = await Promise.all([
+      svc.breakdown(db, {
+        ...base,
+        lang: qn.lang,
+        notActed,
+        level: "district",
+        withTotal: false,
+        names: state.names,
+      }),
       svc.monthly(db, base),
       svc.weekly(db, base),
     ]);

@@ -115,18 +115,27 @@ export async function breakdown(
     lang: Lang;
     notActed: string;
     level?: repo.Dim;
+    /** false: skip the total (returned as zeros). */
+    withTotal?: boolean;
+    /** Names already loaded (used except at the officer level). */
+    names?: repo.Names;
   },
 ): Promise<{ level: repo.Dim; rows: NamedRow[]; total: Counts; names: repo.Names }> {
   const level = args.level ?? levelOf(args.filters);
   const base = { filters: args.filters, scope: args.scope, period: args.period, cut: args.cut };
   const [grouped, totals] = await Promise.all([
     repo.fastBreakdown(q, { ...base, group: level }),
-    repo.fastBreakdown(q, { ...base, group: null }),
+    args.withTotal === false
+      ? Promise.resolve([])
+      : repo.fastBreakdown(q, { ...base, group: null }),
   ]);
-  const names = await repo.names(
-    q,
-    level === "officer" ? grouped.map((r) => Number(r.key)).filter((k) => k > 0) : [],
-  );
+  const names =
+    args.names && level !== "officer"
+      ? args.names
+      : await repo.names(
+          q,
+          level === "officer" ? grouped.map((r) => Number(r.key)).filter((k) => k > 0) : [],
+        );
   return {
     level,
     names,

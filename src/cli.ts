@@ -15,7 +15,8 @@
  *   sewa holidays add --date D --name N [--district LGD]; sewa holidays retire --id N;
  *     sewa holidays list [--year Y] [--district LGD] [--retired]
  *   sewa api-client create --name N --department CODE --service CODE... [--webhook-url URL] [--json];
- *     sewa api-client rotate --client-id ID [--grace-hours H]; sewa api-client list
+ *     sewa api-client rotate --client-id ID [--grace-hours H]; sewa api-client disable|enable --client-id ID;
+ *     sewa api-client list
  *   sewa department-simulator --port N --client-id ID --secret S [--portal URL] [--mix approved=70,sent_back=20,rejected=10]
  *     [--delay-ms MS] [--timeouts P] [--errors P] [--duplicates P] [--out-of-order P] [--seed S]
  */
@@ -48,6 +49,7 @@ import {
   createClient,
   listClients,
   rotateSecret,
+  setClientStatus,
 } from "./integration/clients.ts";
 import { startSimulator } from "./integration/simulator/server.ts";
 import { registerMonitoringCommands } from "./monitoring/cli.ts";
@@ -557,6 +559,25 @@ apiClient
       console.log(`New webhook signing key: ${issued.webhookKey}`);
     }),
   );
+for (const [name, status] of [
+  ["disable", "disabled"],
+  ["enable", "active"],
+] as const)
+  apiClient
+    .command(name)
+    .description(`${name} a system (a disabled one gets no token and no webhook)`)
+    .requiredOption("--client-id <id>", "the client id")
+    .action((opts: { clientId: string }) =>
+      withDatabase(async (database) => {
+        const client = await clientByClientId(database.db, opts.clientId);
+        if (!client) throw new Error(`no client ${opts.clientId}`);
+        await setClientStatus(database.db, client.id, status, {
+          actor: "cli",
+          now: systemClock.now(),
+        });
+        console.log(`${opts.clientId}: ${status}`);
+      }),
+    );
 apiClient
   .command("list")
   .description("list the registered systems with their last use")

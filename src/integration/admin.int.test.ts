@@ -116,6 +116,10 @@ describe.each(testDatabases())("department systems admin on $name", (which) => {
       db,
       sql`select action from audit_log where stream = ${`api_client:${client?.id}`} order by seq`,
     );
-    expect(audit.map((a) => a.action)).toEqual(["api_client.created", "api_client.secret_rotated"]);
+    expect(audit.map((a) => a.action)).toEqual([
+      "api_client.created",
+      "api_client.token_issued",
+      "api_client.secret_rotated",
+    ]);
   });
 });

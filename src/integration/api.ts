@@ -25,6 +25,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { inspectUpload } from "../applications/uploads.ts";
+import { appendAudit } from "../audit/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { PROBLEM_BASE, sendProblem } from "../web/errors.ts";
 import { type ApiClient, authenticateClient, clientByClientId, touchClient } from "./clients.ts";
@@ -245,7 +246,15 @@ export async function registerIntegrationApi(app: FastifyInstance): Promise<void
         reply.header("WWW-Authenticate", 'Basic realm="sewa"');
         return reply.code(401).send({ error: "invalid_client" });
       }
-      await touchClient(db, client.id, now);
+      await db.transaction(async (tx) => {
+        await touchClient(tx, client.id, now);
+        await appendAudit(tx, {
+          stream: `api_client:${client.id}`,
+          actor: `api_client:${client.clientId}`,
+          action: "api_client.token_issued",
+          at: now.toString(),
+        });
+      });
       const t = await issueToken(
         config.secretKey,
         client.clientId,

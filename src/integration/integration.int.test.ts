@@ -5,7 +5,7 @@ import { verifyAudit } from "../audit/service.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
-import { createClient, type IssuedSecret, rotateSecret } from "./clients.ts";
+import { createClient, type IssuedSecret, rotateSecret, setClientStatus } from "./clients.ts";
 
 /** A minimal valid PDF. */
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
@@ -283,6 +283,20 @@ describe.each(testDatabases())("integration API on $name", (which) => {
     expect((await token(a)).statusCode).toBe(401);
     expect((await token(a, rotated.secret)).statusCode).toBe(200);
     a = rotated;
+  });
+
+  it("refuses tokens and calls of a disabled client", async () => {
+    const ctx = { actor: "test", now: portal.clock.now() };
+    const auth = await bearer(a);
+    await setClientStatus(portal.database.db, a.client.id, "disabled", ctx);
+    expect((await token(a)).statusCode).toBe(401);
+    const call = await portal.app.inject({
+      url: "/api/v1/integration/applications",
+      headers: { authorization: auth },
+    });
+    expect(call.statusCode).toBe(401);
+    await setClientStatus(portal.database.db, a.client.id, "active", ctx);
+    expect((await token(a)).statusCode).toBe(200);
   });
 
   it("documents the integration routes in the OpenAPI document", async () => {

@@ -24,6 +24,8 @@ const validate = (def: string, value: unknown) => {
 function xmlToJson(xml: string): { root: string; value: unknown } {
   const LISTS: Record<string, string> = {
     services: "service",
+    endpoints: "endpoint",
+    formats: "format",
     attributes: "attribute",
     values: "value",
     service_requests: "request",
@@ -131,6 +133,16 @@ describe.each(testDatabases())("Open311 GeoReport v2 on $name", (which) => {
         },
       ]),
     ).toHaveLength(2);
+  });
+
+  it("serves service discovery that validates, in JSON and XML", async () => {
+    const json = await portal.app.inject({ url: "/open311/discovery.json" });
+    expect(json.statusCode).toBe(200);
+    expect(validate("discovery", json.json())).toEqual([]);
+    const xml = xmlToJson((await portal.app.inject({ url: "/open311/discovery.xml" })).body);
+    expect(xml.root).toBe("discovery");
+    expect(validate("discovery", xml.value)).toEqual([]);
+    expect(xml.value).toEqual(json.json());
   });
 
   it("serves the service list and a service definition that validate, in JSON and XML", async () => {

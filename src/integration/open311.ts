@@ -4,6 +4,7 @@
  * its extension (`.json`, `.xml`); errors are GeoReport errors
  * (`[{ "code", "description" }]`, `<errors><error>…`) with the HTTP status.
  *
+ * - `GET /open311/discovery.{fmt}`: service discovery (the v2 endpoint, both formats).
  * - `GET /open311/v2/services.{fmt}`: every notified service. `service_code`
  *   is the catalog code, `group` the department, `type` `batch` (decided
  *   within a time limit, not at once), `metadata` true (the form has attributes).
@@ -80,6 +81,8 @@ const XML_ITEMS: Record<string, string> = {
   values: "value",
   service_requests: "request",
   errors: "error",
+  endpoints: "endpoint",
+  formats: "format",
 };
 
 function send(reply: FastifyReply, format: string, root: string, value: Value, status = 200) {
@@ -273,6 +276,29 @@ export async function registerOpen311(app: FastifyInstance): Promise<void> {
     if (client) await touchClient(db, client.id, clock.now());
     return client;
   }
+
+  app.get("/open311/:file", hide, async (request, reply) => {
+    const f = split((request.params as { file: string }).file);
+    if (f?.name !== "discovery")
+      return sendError(reply, f?.format ?? "json", 404, "No such resource");
+    const base = (
+      process.env.SEWA_PUBLIC_URL || `http://localhost:${app.deps.config.port}`
+    ).replace(/\/+$/, "");
+    return send(reply, f.format, "discovery", {
+      changeset: "2026-11-30T00:00:00+05:30",
+      contact: "Sewa PMU, Government of Punjab",
+      key_service: `${base}/admin/integration`,
+      endpoints: [
+        {
+          specification: "http://wiki.open311.org/GeoReport_v2",
+          url: `${base}/open311/v2`,
+          changeset: "2026-11-30T00:00:00+05:30",
+          type: "production",
+          formats: ["application/json", "text/xml"],
+        },
+      ],
+    });
+  });
 
   app.get("/open311/v2/:file", hide, async (request, reply) => {
     const f = split((request.params as { file: string }).file);

@@ -11,12 +11,15 @@ import { createHash } from "node:crypto";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { canonicalJson } from "../audit/chain.ts";
+import type { Lang } from "../catalog/definitions/types.ts";
+import { liveDefinitionOf } from "../catalog/definitions/versions.ts";
 import { DomainError, type FieldProblem } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import { tehsilsByDistrict } from "../geography/service.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { SUBMIT_LIMIT, TRACK_LIMIT } from "../web/limits.ts";
 import { readMultipart } from "../web/multipart.ts";
+import { definitionFilingOf } from "./definition-api.ts";
 import {
   GenericApplicationSchema,
   messageKey,
@@ -80,9 +83,9 @@ export async function registerApplicationApi(app: FastifyInstance): Promise<void
     {
       schema: {
         tags: ["applications"],
-        summary: "File an application with the generic form",
+        summary: "File an application (generic form, or a service definition's own form)",
         description:
-          "Send the application as JSON, or as multipart/form-data with the JSON in a field named `application` and up to 5 files (PDF, JPEG, PNG; each at most 2 MiB = 2,097,152 bytes) in fields named `documents`.",
+          "Send the application as JSON, or as multipart/form-data with the JSON in a field named `application`. For a service on the generic form (`form: generic` in the catalog): the generic fields below and up to 5 files (PDF, JPEG, PNG; each at most 2 MiB = 2,097,152 bytes) in fields named `documents`. For a service with a published definition (`form: definition`): `{ serviceId, answers }`, the answers keyed by the definition's question ids, and each document of its checklist in a field named `doc-<document id>` (see docs/api.md).",
         headers: Type.Object({ "idempotency-key": Type.Optional(Type.String({ maxLength: 200 })) }),
         body: GenericApplicationSchema,
         response: {
@@ -101,6 +104,48 @@ export async function registerApplicationApi(app: FastifyInstance): Promise<void
     async (request, reply) => {
       const key = headerKey(request);
       const { input, files } = await readSubmission(request);
+      // A service with a published definition takes `answers` for its own form.
+      const serviceId = (input as { serviceId?: unknown } | null)?.serviceId;
+      const live =
+        typeof serviceId === "number" && Number.isInteger(serviceId)
+          ? await liveDefinitionOf(db, serviceId)
+          : undefined;
+      if (live) {
+        const { filing, files: checked } = await definitionFilingOf(
+          live,
+          serviceId as number,
+          input as { answers?: unknown },
+          files,
+          {
+            today: istDateOf(clock.now()),
+            tehsilsByDistrict: await tehsilsByDistrict(db),
+            lang: request.lang as Lang,
+          },
+        );
+        for (const f of checked) await store.put(f.bytes);
+        const newDocuments = checked.map(({ bytes: _bytes, ...doc }) => doc);
+        const outcome = await svc.submitApplication(db, {
+          application: filing,
+          documentIds: [],
+          newDocuments,
+          channel: "api",
+          idempotencyKey: key,
+          requestHash: createHash("sha256")
+            .update(canonicalJson({ filing, documents: newDocuments.map((d) => d.sha256) }))
+            .digest("hex"),
+          now: clock.now(),
+        });
+        if (!outcome.created) reply.header("Idempotent-Replayed", "true");
+        return reply
+          .code(201)
+          .send({ reference: outcome.reference, dueDate: outcome.dueDate, status: outcome.status });
+      }
+      if (files.some((f) => f.field !== "documents"))
+        throw new DomainError("validation", "Files must be sent in fields named `documents`", [
+          { field: "documents", code: "unknown_field" },
+        ]);
+      if (files.length > GENERIC_FORM_MAX_FILES)
+        throw new DomainError("too_large", `At most ${GENERIC_FORM_MAX_FILES} documents`);
       const stored: StoredFile[] = [];
       const fileErrors: FieldProblem[] = [];
       for (const [i, f] of files.entries()) {
@@ -245,13 +290,6 @@ async function readSubmission(request: FastifyRequest) {
       { field: "application", code: "malformed_json" },
     ]);
   }
-  const files = body.files.filter((f) => f.field === "documents");
-  if (body.files.length !== files.length) {
-    throw new DomainError("validation", "Files must be sent in fields named `documents`", [
-      { field: "documents", code: "unknown_field" },
-    ]);
-  }
-  if (files.length > GENERIC_FORM_MAX_FILES)
-    throw new DomainError("too_large", `At most ${GENERIC_FORM_MAX_FILES} documents`);
-  return { input, files };
+  // Generic filings send `documents`; definition filings send `doc-<document id>` (checked by the caller).
+  return { input, files: body.files };
 }

@@ -367,6 +367,93 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     expect(s?.time_limit_days).toBe(20);
   });
 
+  it("files through the API with the definition's answers and checklist documents, idempotently", async () => {
+    const service = await incomeService();
+    const [tehsil] = await rows<{ code: number }>(
+      portal.database.db,
+      sql`select code from tehsils where district_code = 36 order by code limit 1`,
+    );
+    const answers = {
+      fullName: "Api Applicant",
+      relativeName: "Parent Name",
+      dateOfBirth: "1985-02-03",
+      gender: "male",
+      mobile: "9812345678",
+      homeAddress: {
+        line1: "Ward 4",
+        districtCode: 36,
+        tehsilCode: tehsil?.code,
+        pincode: "141001",
+      },
+      purpose: "loan",
+      earningMembers: [
+        {
+          memberName: "Api Applicant",
+          relation: "self",
+          incomeSource: "salary",
+          annualIncome: 300000,
+        },
+      ],
+      ownsLand: false,
+      totalAnnualIncome: 300000,
+      copies: 1,
+      declaration: ["agree"],
+    };
+    const generic = await portal.app.inject({
+      method: "POST",
+      url: "/api/v1/applications",
+      payload: { serviceId: service.id, applicant: { name: "X" } },
+    });
+    expect(generic.statusCode).toBe(400);
+    expect(generic.headers["content-type"]).toContain("application/problem+json");
+    const noDocs = await portal.app.inject({
+      method: "POST",
+      url: "/api/v1/applications",
+      payload: { serviceId: service.id, answers },
+    });
+    expect(noDocs.statusCode).toBe(400);
+    const fields = noDocs.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toContain("documents.incomeProof");
+    expect(fields).toContain("documents.idProof");
+    const boundary = "----api-def";
+    const part = (name: string, body: string | Buffer, file?: string) =>
+      Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"\r\nContent-Type: application/pdf` : ""}\r\n\r\n`,
+        ),
+        Buffer.isBuffer(body) ? body : Buffer.from(body),
+        Buffer.from("\r\n"),
+      ]);
+    const payload = Buffer.concat([
+      part("application", JSON.stringify({ serviceId: service.id, answers })),
+      ...["aadhaarCard", "selfDeclaration", "verificationReport", "incomeProof"].map((d) =>
+        part(`doc-${d}`, PDF, `${d}.pdf`),
+      ),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]);
+    const send = () =>
+      portal.app.inject({
+        method: "POST",
+        url: "/api/v1/applications",
+        payload,
+        headers: {
+          "content-type": `multipart/form-data; boundary=${boundary}`,
+          "idempotency-key": "def-api-1",
+        },
+      });
+    const first = await send();
+    expect(first.statusCode).toBe(201);
+    const again = await send();
+    expect(again.json().reference).toBe(first.json().reference);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    const row = await svc.findApplicationByReference(portal.database.db, first.json().reference);
+    expect(row?.stage).toBe("submitted");
+    const docs = (row?.formData as { documents: Record<string, string[]> }).documents;
+    const stored = await svc.applicationDocuments(portal.database.db, row?.id as number);
+    expect(stored).toHaveLength(4);
+    expect(docs.incomeProof?.[0]).toBe(stored.find((d) => d.filename === "incomeProof.pdf")?.id);
+  });
+
   it("starts the time limit after a statutory notice period the definition declares", async () => {
     const db = portal.database.db;
     const source = await readFile("data/services/revenue/income-certificate.yaml", "utf8");

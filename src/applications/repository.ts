@@ -315,3 +315,12 @@ export async function findIdempotencyKey(q: Queryable, key: string) {
   const [row] = await q.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
   return row;
 }
+
+/** Replaces an application's stored answers (same transaction as its filing only). */
+export async function setFormData(
+  q: Queryable,
+  id: number,
+  formData: Record<string, unknown>,
+): Promise<void> {
+  await q.update(applications).set({ formData }).where(eq(applications.id, id));
+}

@@ -238,9 +238,27 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       return replayOf(tx, winner, s);
     }
     await repo.attachDocuments(tx, s.documentIds, row.id);
+    const newIds: string[] = [];
     for (const doc of s.newDocuments ?? []) {
-      await repo.insertDocument(tx, { ...doc, applicationId: row.id, uploadedAt: iso(s.now) });
+      const stored = await repo.insertDocument(tx, {
+        ...doc,
+        applicationId: row.id,
+        uploadedAt: iso(s.now),
+      });
+      newIds.push(stored.id);
     }
+    // A definition filing through the API names its new uploads `new:<index>` in the checklist.
+    const checklist = (filed.formData as { documents?: Record<string, string[]> }).documents;
+    if (filed.definitionId !== null && checklist && newIds.length > 0)
+      await repo.setFormData(tx, row.id, {
+        ...filed.formData,
+        documents: Object.fromEntries(
+          Object.entries(checklist).map(([item, ids]) => [
+            item,
+            ids.map((id) => (id.startsWith("new:") ? (newIds[Number(id.slice(4))] ?? id) : id)),
+          ]),
+        ),
+      });
     if (s.idempotencyKey) {
       await repo.insertIdempotencyKey(tx, {
         key: `applications:${s.idempotencyKey}`,

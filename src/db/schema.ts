@@ -349,6 +349,8 @@ export const applications = pgTable(
     definitionId: integer("definition_id").references(() => serviceDefinitions.id),
     /** The definition workflow's own state (e.g. `verification`); `status` stays the generic phase. */
     stage: text("stage"),
+    /** The fee due, in paise, computed once at filing (definition fee rules, else the catalog fee; 0: free). */
+    feePaise: bigint("fee_paise", { mode: "number" }).notNull().default(0),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
   },
@@ -830,3 +832,49 @@ export const simulationRuns = pgTable("simulation_runs", {
   days: integer("days").notNull(),
   createdAt: instant("created_at").notNull().defaultNow(),
 });
+
+// ---------------------------------------------------------------- payments
+
+/** Receipt numbers: one sequence for the state (`formatReceiptNumber`). */
+export const receiptSequence = pgSequence("payment_receipt_seq", { startWith: 1 });
+
+/**
+ * Fee payments (src/payments/). One row per attempt: an online order at the
+ * gateway (`gatewayOrderId`), or cash/card taken at a Sewa Kendra counter or
+ * at the doorstep. `status`: created → paid | failed (a failed attempt can
+ * be retried with a new order); paid → refunded. Amounts are integer paise.
+ * Exactly one payment per application can be `paid` (partial unique index:
+ * two counters marking the same fee paid collapse to one, C-20); the
+ * gateway's payment id is unique (replayed webhooks and the browser's return
+ * collapse to one, C-19). A paid payment has a `receiptNumber`.
+ */
+export const payments = pgTable(
+  "payments",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    applicationId: bigint("application_id", { mode: "number" })
+      .notNull()
+      .references(() => applications.id),
+    method: text("method").notNull(),
+    status: text("status").notNull().default("created"),
+    amountPaise: bigint("amount_paise", { mode: "number" }).notNull(),
+    gatewayOrderId: text("gateway_order_id").unique(),
+    gatewayPaymentId: text("gateway_payment_id").unique(),
+    /** Where cash or card was taken: a Sewa Kendra counter or a facilitator (free text until the Kendra registry exists). */
+    collectedAt: text("collected_at"),
+    collectedBy: integer("collected_by").references(() => officials.id),
+    receiptNumber: text("receipt_number").unique(),
+    failureReason: text("failure_reason"),
+    createdAt: instant("created_at").notNull(),
+    paidAt: instant("paid_at"),
+    refundedAt: instant("refunded_at"),
+    refundReason: text("refund_reason"),
+  },
+  (t) => [
+    index("payments_application_idx").on(t.applicationId),
+    uniqueIndex("payments_one_paid_per_application")
+      .on(t.applicationId)
+      .where(sql`${t.status} in ('paid', 'refunded')`),
+  ],
+);
+

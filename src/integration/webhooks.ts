@@ -9,7 +9,7 @@
  * (event, client): an event re-planned after a crash, or by two workers, is
  * delivered by one of them only (the C-21 pattern of src/notifications/consumer.ts).
  *
- * Delivery ({@link deliverDue}): each due row is leased (`next_attempt_at` =
+ * Delivery ({@link deliverDue}): each due row of an active client is leased (`next_attempt_at` =
  * now + {@link LEASE_SECONDS}, `attempts` + 1) with `FOR UPDATE SKIP LOCKED`,
  * then POSTed as JSON with the headers
  * - `Sewa-Event-Id`: the outbox event id (the receiver's deduplication key: a
@@ -177,6 +177,7 @@ export async function deliverDue(
           next_attempt_at = ${now.add({ seconds: LEASE_SECONDS }).toString()}
         where id in (select id from webhook_deliveries
           where status in ('queued', 'failed') and next_attempt_at is not null and next_attempt_at <= ${at}
+            and client_id in (select id from api_clients where status = 'active')
           order by next_attempt_at, id limit ${batch} for update skip locked)
         returning id, event_id, client_id, topic, url, body, attempts, created_at::text as created_at`,
   );

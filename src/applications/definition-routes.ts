@@ -366,7 +366,8 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const { draft, def, data } = await loadDraft(request);
     if (draft.applicationId) return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
     const lang = request.lang as Lang;
-    const body = await readMultipart(request);
+    // One file input per checklist document, each sent even when empty.
+    const body = await readMultipart(request, { maxFiles: def.documents.items.length });
     const now = clock.now();
     const removals = [body.fields.remove ?? []].flat();
     for (const docId of removals) {

@@ -18,12 +18,17 @@ export type MultipartBody = { fields: Record<string, string | string[]>; files: 
 
 /**
  * Consumes every part of the request. Empty file inputs (no file chosen) are skipped.
+ * @param options.maxFiles how many file parts this form may send, empty ones included
+ *   (a browser sends every file input), when it is more than the plugin's default.
  * @throws the plugin's errors for too many files or parts (413 through the error handler);
  *   DomainError validation (400) for a malformed body.
  */
-export async function readMultipart(request: FastifyRequest): Promise<MultipartBody> {
+export async function readMultipart(
+  request: FastifyRequest,
+  options: { maxFiles?: number } = {},
+): Promise<MultipartBody> {
   try {
-    return await consume(request);
+    return await consume(request, options.maxFiles);
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code?.startsWith("FST_")) throw e;
@@ -32,10 +37,12 @@ export async function readMultipart(request: FastifyRequest): Promise<MultipartB
   }
 }
 
-async function consume(request: FastifyRequest): Promise<MultipartBody> {
+async function consume(request: FastifyRequest, maxFiles?: number): Promise<MultipartBody> {
   const fields: Record<string, string | string[]> = {};
   const files: ReceivedFile[] = [];
-  for await (const part of request.parts()) {
+  for await (const part of request.parts(
+    maxFiles === undefined ? undefined : { limits: { files: maxFiles } },
+  )) {
     if (part.type === "field") {
       const value = typeof part.value === "string" ? part.value : String(part.value ?? "");
       const prev = fields[part.fieldname];

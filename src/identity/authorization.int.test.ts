@@ -185,6 +185,12 @@ describe.each(testDatabases())("authorization on $name", (which) => {
       expect((await get("/appeals/penalties", cookie)).statusCode).toBe(
         has(role, "penalty.manage") ? 200 : 404,
       );
+      expect((await get("/monitoring", cookie)).statusCode).toBe(
+        has(role, "monitoring.view") ? 200 : 404,
+      );
+      expect((await get("/monitoring/export.csv", cookie)).statusCode).toBe(
+        has(role, "monitoring.view") ? 200 : 404,
+      );
       expect((await get("/desk/delegate", cookie)).statusCode).toBe(
         has(role, "application.decide") ? 200 : 404,
       );

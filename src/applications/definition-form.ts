@@ -15,7 +15,11 @@
  * for addresses, `<group>.<n>.<child>` inside repeating groups.
  */
 import { verhoeffCheckDigit } from "../catalog/definitions/aadhaar.ts";
-import type { CompiledForm, FormError } from "../catalog/definitions/compile.ts";
+import {
+  type CompiledForm,
+  conditionFacts,
+  type FormError,
+} from "../catalog/definitions/compile.ts";
 import { evaluate } from "../catalog/definitions/conditions.ts";
 import type { ChildField, Field, Page, ServiceDefinition } from "../catalog/definitions/types.ts";
 
@@ -56,7 +60,7 @@ export function dateFrom(day?: string, month?: string, year?: string): string | 
   return `${y}-${(m ?? "").padStart(2, "0")}-${(d ?? "").padStart(2, "0")}`;
 }
 
-function valueOf(field: Field | ChildField, name: string, body: Posted): unknown {
+function postedValue(field: Field | ChildField, name: string, body: Posted): unknown {
   switch (field.type) {
     case "date":
       return dateFrom(
@@ -113,7 +117,7 @@ export function pageAnswers(
       for (let i = 0; i < n; i++) {
         const item: Record<string, unknown> = {};
         for (const child of field.fields)
-          item[child.id] = valueOf(child, `${field.id}.${i}.${child.id}`, body);
+          item[child.id] = postedValue(child, `${field.id}.${i}.${child.id}`, body);
         if (
           Object.values(item).some(
             (v) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0),
@@ -125,7 +129,7 @@ export function pageAnswers(
     } else if (field.type === "file") {
       out[field.id] = [...many(body[field.id]), ...(uploads[field.id] ?? [])];
     } else {
-      out[field.id] = valueOf(field, field.id, body);
+      out[field.id] = postedValue(field, field.id, body);
     }
   }
   return out;
@@ -276,12 +280,16 @@ export type ChecklistItem = {
  * uploads so far, and what is still missing: each required document outside
  * a group, and each group with fewer uploaded documents than its `min`
  * (default 1). Ids of missing items are document or group ids.
+ *
+ * `posted` may be a draft's answers as posted (`"yes"`, `"2"`): the
+ * conditions are tested on them normalised, as the form's own are.
  */
 export function documentChecklist(
   def: ServiceDefinition,
-  answers: Record<string, unknown>,
+  posted: Record<string, unknown>,
   uploads: Record<string, string[]>,
 ): { items: ChecklistItem[]; missing: string[] } {
+  const answers = conditionFacts(def, posted);
   const groups = (def.documents.groups ?? []).filter((g) => evaluate(g.when, answers));
   const groupOf = new Map(groups.flatMap((g) => g.documents.map((d) => [d, g] as const)));
   const items = def.documents.items

@@ -571,6 +571,20 @@ function normaliseObject(fields: readonly AnyField[], input: Record<string, unkn
   return out;
 }
 
+/**
+ * The answers as conditions see them: each one normalised as validation
+ * normalises it (`"yes"` → true, digits → a number, …) and the answers to
+ * hidden questions dropped. For testing `when` conditions outside the form
+ * (documents, fees) on answers not yet validated, e.g. a draft's. Pure.
+ */
+export function conditionFacts(
+  def: ServiceDefinition,
+  answers: Record<string, unknown>,
+): Record<string, unknown> {
+  const fields = def.form.pages.flatMap((p) => p.fields);
+  return prune(def, normaliseObject(fields, answers)).answers;
+}
+
 /* ------------------------------------------------------------- pruning */
 
 type Visibility = { answers: Record<string, unknown>; pages: string[]; fields: string[] };

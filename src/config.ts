@@ -39,6 +39,14 @@ export type Config = {
    * the console), and `SEWA_SMS_SENDER_ID`, the DLT header (default `PBSEWA`).
    */
   sms: { gatewayUrl: string | undefined; apiKey: string | undefined; senderId: string };
+  /**
+   * Payment gateway (src/payments/gateway.ts): env `SEWA_GATEWAY_URL`,
+   * `SEWA_GATEWAY_KEY_ID`, `SEWA_GATEWAY_SECRET`. Unset: `npm start` runs the
+   * gateway simulator on PORT+1 with development credentials.
+   */
+  gateway: { url: string; keyId: string; secret: string } | undefined;
+  /** The portal's public address (env `SEWA_PUBLIC_URL`, default `http://localhost:<PORT>`): return and webhook URLs. */
+  publicUrl: string;
   /** Email: env `SEWA_SMTP_URL` (unset = no email) and `SEWA_MAIL_FROM` (default `Sewa Punjab <noreply@localhost>`). */
   mail: { smtpUrl: string | undefined; from: string };
   /**
@@ -73,6 +81,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: env.SEWA_SMS_API_KEY || undefined,
       senderId: env.SEWA_SMS_SENDER_ID || "PBSEWA",
     },
+    gateway:
+      env.SEWA_GATEWAY_URL && env.SEWA_GATEWAY_SECRET
+        ? {
+            url: env.SEWA_GATEWAY_URL,
+            keyId: env.SEWA_GATEWAY_KEY_ID ?? "sewa",
+            secret: env.SEWA_GATEWAY_SECRET,
+          }
+        : undefined,
+    publicUrl: env.SEWA_PUBLIC_URL || `http://localhost:${port}`,
     mail: {
       smtpUrl: env.SEWA_SMTP_URL || undefined,
       from: env.SEWA_MAIL_FROM || "Sewa Punjab <noreply@localhost>",

@@ -12,6 +12,8 @@ import { startWebhookWorker } from "./integration/webhooks.ts";
 import { startJobs } from "./jobs/queue.ts";
 import { smtpEmail } from "./notifications/email.ts";
 import { consoleSms, httpSms } from "./notifications/sms.ts";
+import { httpGateway } from "./payments/gateway.ts";
+import { startGatewaySimulator } from "./payments/simulator.ts";
 import { openAndMigrate, seedIfEmpty } from "./setup.ts";
 import { systemClock } from "./sla/clock.ts";
 import { buildApp } from "./web/app.ts";
@@ -27,12 +29,30 @@ const sms =
     ? httpSms({ url: smsConfig.gatewayUrl, apiKey: smsConfig.apiKey, senderId: smsConfig.senderId })
     : consoleSms();
 const email = mail.smtpUrl ? smtpEmail(mail.smtpUrl, mail.from) : undefined;
+// Payments through the configured gateway; in development, the gateway simulator on PORT+1.
+const simulator = config.gateway
+  ? undefined
+  : await startGatewaySimulator({
+      port: config.port === 0 ? 0 : config.port + 1,
+      host: config.host,
+      keyId: "sewa-dev",
+      secret: "development-only-gateway-secret",
+    });
+if (simulator) console.log(`Payment gateway simulator at ${simulator.url}`);
+const gateway = httpGateway(
+  config.gateway ?? {
+    url: simulator?.url ?? "",
+    keyId: "sewa-dev",
+    secret: "development-only-gateway-secret",
+  },
+);
 const app = await buildApp({
   database,
   config,
   clock: systemClock,
   store: fileStore(path.join(config.dataDir, "documents")),
   sms,
+  gateway,
 });
 
 const jobs = config.workers
@@ -56,6 +76,7 @@ const webhooks = config.workers
 
 const shutdown = async () => {
   await app.close();
+  await simulator?.close();
   await webhooks?.stop();
   await jobs?.stop();
   await database.close();

@@ -12,7 +12,7 @@ import type { Lang } from "../catalog/definitions/types.ts";
 import type { LiveDefinition } from "../catalog/definitions/versions.ts";
 import { DomainError, type FieldProblem } from "../common/errors.ts";
 import type { ReceivedFile } from "../web/multipart.ts";
-import { applicantOf, documentChecklist } from "./definition-form.ts";
+import { applicantOf, documentChecklist, feeOf } from "./definition-form.ts";
 import type { DefinitionFiling } from "./service.ts";
 import { inspectUpload } from "./uploads.ts";
 
@@ -93,6 +93,7 @@ export async function definitionFilingOf(
       timeLimitDays: def.timeLimit.days,
       basis: def.timeLimit.basis,
       noticePeriodDays: def.timeLimit.noticePeriodDays ?? 0,
+      feePaise: feeOf(def, answers, "api"),
       applicant,
       answers,
       documents: uploads,

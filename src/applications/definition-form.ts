@@ -21,6 +21,7 @@ import {
   type FormError,
 } from "../catalog/definitions/compile.ts";
 import { evaluate } from "../catalog/definitions/conditions.ts";
+import { computeFee } from "../catalog/definitions/fees.ts";
 import type { ChildField, Field, Page, ServiceDefinition } from "../catalog/definitions/types.ts";
 
 /** What a definition draft stores. */
@@ -307,4 +308,14 @@ export function documentChecklist(
     if (have < (g.min ?? 1)) missing.push(g.id);
   }
   return { items, missing };
+}
+
+/** The fee fact `channel` of an application channel (`kendra` is the definitions' `sewaKendra`; the API is online). */
+export function channelFact(channel: string): string {
+  return channel === "kendra" ? "sewaKendra" : channel === "api" ? "online" : channel;
+}
+
+/** The fee due in paise for these answers on this application channel (catalog/definitions/fees.ts `computeFee`). */
+export function feeOf(def: ServiceDefinition, answers: Record<string, unknown>, channel: string) {
+  return computeFee(def.fees, { ...answers, channel: channelFact(channel) }).paise;
 }

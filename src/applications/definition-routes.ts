@@ -31,11 +31,13 @@ import {
   answersForValidation,
   applicantFields,
   applicantOf,
+  channelFact,
   type DefinitionDraftData,
   documentChecklist,
   domIdOf,
   draftDataOf,
   errorsFor,
+  feeOf,
   nextPage,
   pageAnswers,
   taskList,
@@ -475,10 +477,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       tehsil: (c) => tehsils.find((t) => t.code === c)?.name ?? String(c),
       file: (id) => files.get(id)?.filename ?? id,
     });
-    const fee = computeFee(def.fees, {
-      ...answers,
-      channel: draft.channel === "kendra" ? "sewaKendra" : draft.channel,
-    });
+    const fee = computeFee(def.fees, { ...answers, channel: channelFact(draft.channel) });
     const checklist = documentChecklist(def, answers, r.data.documents);
     return reply.view("applications/views/definition-check.njk", {
       draftId: draft.id,
@@ -515,6 +514,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         timeLimitDays: def.timeLimit.days,
         basis: def.timeLimit.basis,
         noticePeriodDays: def.timeLimit.noticePeriodDays ?? 0,
+        feePaise: feeOf(def, answers, draft.channel),
         applicant,
         answers,
         documents: data.documents,

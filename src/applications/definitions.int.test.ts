@@ -224,13 +224,15 @@ describe.each(testDatabases())("definition services on $name", (which) => {
       time_limit_days: number;
       definition_id: number;
       form_data: { answers: Record<string, unknown> };
+      fee_paise: number | string;
     }>(
       portal.database.db,
-      sql`select reference, stage, status, time_limit_days, definition_id, form_data from applications where draft_id = ${draft}`,
+      sql`select reference, stage, status, time_limit_days, definition_id, form_data, fee_paise from applications where draft_id = ${draft}`,
     );
     expect(app?.stage).toBe("submitted");
     expect(app?.status).toBe("submitted");
     expect(app?.time_limit_days).toBe(15);
+    expect(Number(app?.fee_paise)).toBe(15000); // 2 copies × ₹75, fixed at filing
     expect(app?.form_data.answers.mobile).toBe("9876543210");
     const [{ n }] = (await rows<{ n: number }>(
       portal.database.db,
@@ -481,6 +483,7 @@ describe.each(testDatabases())("definition services on $name", (which) => {
         timeLimitDays: 15,
         basis: "working",
         noticePeriodDays: 30,
+        feePaise: 0,
         applicant: {
           name: "Notice Test",
           mobile: "9876500000",

@@ -15,6 +15,7 @@ import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
 import { currentCitizen } from "../identity/citizen-routes.ts";
+import { feeStatus } from "../payments/service.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { TRACK_LIMIT } from "../web/limits.ts";
 import { type MultipartBody, readMultipart } from "../web/multipart.ts";
@@ -440,9 +441,16 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/track?reference=${encodeURIComponent(reference.slice(0, 40))}`, 303);
     const view = await svc.trackView(db, row, clock.now());
     const deficiency = [...view.timeline].reverse().find((e) => e.action === "sent_back");
+    const fee = await feeStatus(db, row.reference);
+    const payment = (request.query as { payment?: string }).payment;
     return reply.view("applications/views/track.njk", {
       app: view,
       deficiency,
+      fee: {
+        ...fee,
+        receipts: fee.payments.filter((p) => p.receiptNumber).map((p) => p.receiptNumber),
+      },
+      paymentBanner: ["paid", "failed", "pending"].includes(payment ?? "") ? payment : undefined,
       documents: await svc.applicationDocuments(db, row.id),
       certificates: await certificatesOf(db, row.id),
     });

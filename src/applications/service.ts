@@ -158,6 +158,8 @@ export type DefinitionFiling = {
   basis: "working" | "calendar";
   /** Calendar days of a statutory notice period before the time limit starts (0: none). */
   noticePeriodDays: number;
+  /** The fee due in paise, from the definition's fee rules for these answers and channel. */
+  feePaise: number;
   applicant: { name: string; mobile: string; districtCode: number; tehsilCode: number };
   answers: Record<string, unknown>;
   documents: Record<string, string[]>;
@@ -220,6 +222,7 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       status: "submitted",
       definitionId: filed.definitionId,
       stage: filed.stage,
+      feePaise: filed.feePaise,
       channel: s.channel,
       timeLimitDays,
       timeLimitBasis: basis,
@@ -314,6 +317,7 @@ function filedFacts(a: Submission["application"], service: ServiceWithDepartment
       ...a.applicant,
       timeLimitDays: a.timeLimitDays,
       noticePeriodDays: a.noticePeriodDays,
+      feePaise: a.feePaise,
       basis: a.basis,
       formData: { answers: a.answers, documents: a.documents } as Record<string, unknown>,
       definitionId: a.definitionId as number | null,
@@ -327,6 +331,7 @@ function filedFacts(a: Submission["application"], service: ServiceWithDepartment
     tehsilCode: g.address.tehsilCode,
     timeLimitDays: service.timeLimitDays ?? 0,
     noticePeriodDays: 0,
+    feePaise: service.feePaise ?? 0,
     basis: (service.timeLimitBasis === "calendar" ? "calendar" : "working") as Basis,
     formData: g as unknown as Record<string, unknown>,
     definitionId: null,

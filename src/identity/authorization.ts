@@ -24,14 +24,16 @@ export type Permission =
   /** The pendency dashboard and its exports (src/monitoring/), within the posting's jurisdiction. */
   | "monitoring.view"
   /** The PMU studio: upload, lint, preview, publish and retire service definitions (src/catalog/studio-routes.ts). */
-  | "definitions.manage";
+  | "definitions.manage"
+  /** Taking a fee in cash, card or UPI at a Sewa Kendra counter or the doorstep (src/payments/). */
+  | "payment.collect";
 
 /** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
-  kendra_operator: [],
-  kendra_manager: [],
+  kendra_operator: ["payment.collect"],
+  kendra_manager: ["payment.collect"],
   helpline_agent: [],
-  facilitator: [],
+  facilitator: ["payment.collect"],
   dealing_clerk: ["application.view"],
   designated_officer: ["application.view", "application.decide"],
   first_appellate_authority: ["application.view", "appeal.decide.level1"],

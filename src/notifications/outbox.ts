@@ -19,7 +19,8 @@ export type OutboxTopic =
   | "application.due_date_changed"
   | "appeal.filed"
   | "appeal.hearing"
-  | "appeal.decided";
+  | "appeal.decided"
+  | "payment.received";
 
 /** Writes an event; call inside the transaction of the change. `at` is an ISO instant. */
 export async function emit(

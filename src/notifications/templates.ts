@@ -40,6 +40,7 @@ export const TEMPLATE_KEYS = [
   "appeal_decided_dismiss",
   "overdue",
   "at_risk",
+  "payment_received",
 ] as const;
 /** A template key. */
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -111,6 +112,7 @@ export function templateKeyFor(
 ): TemplateKey | undefined {
   if (topic === "appeal.decided")
     return payload.outcome === "dismiss" ? "appeal_decided_dismiss" : "appeal_decided_deliver";
+  if (topic === "payment.received") return "payment_received";
   const key = topic.replace(/^application\./, "").replace(/^appeal\./, "appeal_");
   return (TEMPLATE_KEYS as readonly string[]).includes(key) ? (key as TemplateKey) : undefined;
 }
@@ -118,7 +120,7 @@ export function templateKeyFor(
 /**
  * Renders the message for an outbox event in `lang`. Payload fields used:
  * `reference`, `dueDate` (`YYYY-MM-DD`), `remark`, `at` (ISO instant),
- * `deadline` (`YYYY-MM-DD`), `outcome`.
+ * `deadline` (`YYYY-MM-DD`), `outcome`, `amountPaise` (integer paise, shown in rupees), `receiptNumber`.
  * @returns undefined when the topic has no template.
  */
 export function render(
@@ -137,6 +139,8 @@ export function render(
     at: showInstant(payload.at),
     deadline: showDate(payload.deadline),
     appealDays: String(APPEAL_DAYS),
+    amount: typeof payload.amountPaise === "number" ? (payload.amountPaise / 100).toFixed(2) : "",
+    receipt: String(payload.receiptNumber ?? ""),
   };
   const fill = (s: string) => s.replace(/\{\{(\w+)\}\}/g, (_, name: string) => vars[name] ?? "");
   return {

@@ -40,6 +40,8 @@ import { monitoringRoutes } from "../monitoring/routes.ts";
 import { isSimulated } from "../monitoring/service.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import type { SmsSender } from "../notifications/sms.ts";
+import type { PaymentGateway } from "../payments/gateway.ts";
+import { paymentRoutes } from "../payments/routes.ts";
 import type { Clock } from "../sla/clock.ts";
 import { adminRoutes } from "../sla/routes.ts";
 import { deskRoutes } from "../workflow/routes.ts";
@@ -67,6 +69,8 @@ export type AppDeps = {
   clock: Clock;
   store: DocumentStore;
   sms: SmsSender;
+  /** The payment gateway adapter (src/payments/gateway.ts); without it online payment is not offered. */
+  gateway?: PaymentGateway;
   /** Where logs go (default standard output); tests capture them to prove no personal data is logged. */
   logStream?: NodeJS.WritableStream;
 };
@@ -316,5 +320,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(integrationRoutes);
   await app.register(monitoringRoutes);
   await app.register(studioRoutes);
+  await app.register(paymentRoutes);
   return app;
 }

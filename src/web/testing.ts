@@ -13,7 +13,10 @@ import { loadConfig } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { TestDatabase } from "../db/testing.ts";
 import { capturingSms } from "../notifications/sms.ts";
+import { httpGateway } from "../payments/gateway.ts";
+import { type GatewaySimulator, startGatewaySimulator } from "../payments/simulator.ts";
 import { seedDemoOfficials, seedReferenceData } from "../setup.ts";
+import { istDateOf } from "../sla/clock.ts";
 import { buildApp } from "./app.ts";
 
 /** A clock a test can set and move. */
@@ -45,8 +48,13 @@ export type TestPortal = {
   storeDir: string;
   /** Every SMS the portal sent. */
   sms: ReturnType<typeof capturingSms>;
+  /** The payment gateway simulator the portal pays through (secret {@link TEST_GATEWAY_SECRET}). */
+  gateway: GatewaySimulator;
   close(): Promise<void>;
 };
+
+/** The merchant secret of the test portals' gateway simulator (to sign webhooks in tests). */
+export const TEST_GATEWAY_SECRET = "test-gateway-secret";
 
 /** Opens `which`, seeds the real reference data and demo officials, and builds the app. */
 export async function startTestPortal(
@@ -61,12 +69,19 @@ export async function startTestPortal(
   const clock = movableClock(clockStart);
   const config = { ...loadConfig({}), logLevel: opts.logLevel ?? "silent", dataDir: storeDir };
   const sms = capturingSms();
+  const gateway = await startGatewaySimulator({
+    port: 0,
+    keyId: "test",
+    secret: TEST_GATEWAY_SECRET,
+    today: () => istDateOf(clock.now()),
+  });
   const app = await buildApp({
     database,
     config,
     clock,
     store: fileStore(storeDir),
     sms,
+    gateway: httpGateway({ url: gateway.url, keyId: "test", secret: TEST_GATEWAY_SECRET }),
     logStream: opts.logStream,
   });
   await app.ready();
@@ -76,8 +91,10 @@ export async function startTestPortal(
     clock,
     storeDir,
     sms,
+    gateway,
     async close() {
       await app.close();
+      await gateway.close();
       await database.close();
       fs.rmSync(storeDir, { recursive: true, force: true });
     },

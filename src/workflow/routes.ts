@@ -338,6 +338,12 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "definitions.manage")
       ? [{ href: "/studio", text: request.t("nav.studio") }]
       : []),
+    ...(can(staff.principal, "payment.collect")
+      ? [{ href: "/counter/payments", text: request.t("nav.counter") }]
+      : []),
+    ...(can(staff.principal, "admin.view")
+      ? [{ href: "/admin/payments", text: request.t("nav.payments") }]
+      : []),
     { href: "/", text: request.t("nav.services") },
   ];
 }

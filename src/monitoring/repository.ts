@@ -154,8 +154,16 @@ function nonEmpty(r: BreakdownRow): boolean {
   return r.counts.received > 0 || r.counts.appeals > 0 || r.counts.penalties > 0;
 }
 
-/** The fast path: a breakdown from the rollup. Rows are sorted by key; empty groups are left out. */
-export async function fastBreakdown(q: Queryable, question: Question): Promise<BreakdownRow[]> {
+/**
+ * The fast path: a breakdown from the rollup. Rows are sorted by key; empty
+ * groups are left out. Counts come from the grain's count cells; the
+ * disposal-time percentiles from its histogram grain (grain + 10), which
+ * `percentiles: false` skips (medianDays and p90Days are then null).
+ */
+export async function fastBreakdown(
+  q: Queryable,
+  question: Question & { percentiles?: boolean },
+): Promise<BreakdownRow[]> {
   const grain = grainFor(neededDims(question));
   const col = (d: Dim) => sql.raw(CELL_COLUMN[d]);
   const key =
@@ -164,7 +172,8 @@ export async function fastBreakdown(q: Queryable, question: Question): Promise<B
       : question.group === "period"
         ? sql`period`
         : sql.raw(CELL_COLUMN[question.group]);
-  const where = sql`grain = ${grain}
+  const grains = question.percentiles === false ? sql`(${grain})` : sql`(${grain}, ${grain + 10})`;
+  const where = sql`grain in ${grains}
     and period >= ${monthStart(question.period.from)}::date
     and period <= ${monthStart(question.period.to)}::date
     and measure not like 'week%'
@@ -192,15 +201,11 @@ export async function fastBreakdown(q: Queryable, question: Question): Promise<B
         sum(n) filter (where measure = 'appeals') as appeals,
         sum(n) filter (where measure = 'penalties') as penalties
       from c group by key
-    ), h as (
-      select key, day_key, sum(n) as n from c
-      where measure in ('approved_within', 'approved_late', 'rejected_within', 'rejected_late')
-      group by key, day_key having sum(n) > 0
     ), cum as (
       select key, day_key,
         sum(n) over (partition by key order by day_key) as cum,
         sum(n) over (partition by key) as tot
-      from h
+      from c where measure = 'disposed_days' and n > 0
     ), p as (
       select key,
         min(day_key) filter (where cum * 2 >= tot) as median,

@@ -114,6 +114,7 @@ export async function monitoringRoutes(app: FastifyInstance): Promise<void> {
         level: "district",
         withTotal: false,
         names: drill.names,
+        percentiles: false,
       }),
       svc.monthly(db, base),
       svc.weekly(db, base),

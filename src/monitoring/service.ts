@@ -119,12 +119,14 @@ export async function breakdown(
     withTotal?: boolean;
     /** Names already loaded (used except at the officer level). */
     names?: repo.Names;
+    /** false: no disposal-time percentiles (null), which reads far fewer cells. */
+    percentiles?: boolean;
   },
 ): Promise<{ level: repo.Dim; rows: NamedRow[]; total: Counts; names: repo.Names }> {
   const level = args.level ?? levelOf(args.filters);
   const base = { filters: args.filters, scope: args.scope, period: args.period, cut: args.cut };
   const [grouped, totals] = await Promise.all([
-    repo.fastBreakdown(q, { ...base, group: level }),
+    repo.fastBreakdown(q, { ...base, group: level, percentiles: args.percentiles }),
     args.withTotal === false
       ? Promise.resolve([])
       : repo.fastBreakdown(q, { ...base, group: null }),

@@ -182,6 +182,8 @@ export async function deliverDue(
         returning id, event_id, client_id, topic, url, body, attempts, created_at::text as created_at`,
   );
   const counts = { delivered: 0, failed: 0 };
+  // Signatures are timestamped when each request is sent, not when the run began (a run may take minutes).
+  const wallStart = Date.now();
   const keysOf = new Map<number, Promise<string[]>>();
   const queue = [...leased];
   const worker = async () => {
@@ -191,7 +193,8 @@ export async function deliverDue(
         keys = webhookKeys(db, d.client_id, now, opts.serverSecret);
         keysOf.set(d.client_id, keys);
       }
-      const ok = await attempt(db, d, await keys, now, opts);
+      const sentAt = now.add({ milliseconds: Date.now() - wallStart });
+      const ok = await attempt(db, d, await keys, sentAt, opts);
       if (ok) counts.delivered++;
       else counts.failed++;
     }

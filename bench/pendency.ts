@@ -290,6 +290,7 @@ async function measure(
   return m;
 }
 
+const loadAtStart = (await import("node:os")).loadavg();
 const results: Measured[] = [];
 try {
   results.push(await measure("dashboard: state view (by department)", "/monitoring", { cookie }));
@@ -325,7 +326,13 @@ const naive = results.find((r) => r.target.startsWith("district breakdown, naive
 const speedup = Math.round(naive.p50 / fast.p50);
 const out = {
   generatedAt: new Date().toISOString(),
-  machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+  machine: {
+    cpus: (await import("node:os")).cpus().length,
+    node: process.version,
+    // 1, 5 and 15-minute load averages: other work on the machine shares its 2 cores.
+    loadavgAtStart: loadAtStart.map((x) => Math.round(x * 10) / 10),
+    loadavgAtEnd: (await import("node:os")).loadavg().map((x) => Math.round(x * 10) / 10),
+  },
   database: { server: "PostgreSQL 127.0.0.1:5432", name: args.database },
   data: {
     applications: Number(existing) || N,
@@ -350,7 +357,7 @@ fs.mkdirSync(path.join(here, "results"), { recursive: true });
 fs.writeFileSync(path.join(here, "results", "pendency.json"), `${JSON.stringify(out, null, 2)}\n`);
 
 const table = [
-  `Run ${out.generatedAt.slice(0, 10)}: ${out.data.applications.toLocaleString("en-IN")} simulated applications over ${DAYS} days (seed ${SEED}), PostgreSQL on this ${out.machine.cpus}-core machine, app and autocannon in separate processes, ${CONNECTIONS} connections × ${DURATION} s per row (naive: 1 connection, ${NAIVE_REQUESTS} requests).`,
+  `Run ${out.generatedAt.slice(0, 10)}: ${out.data.applications.toLocaleString("en-IN")} simulated applications over ${DAYS} days (seed ${SEED}), PostgreSQL on this ${out.machine.cpus}-core machine, app and autocannon in separate processes, ${CONNECTIONS} connections × ${DURATION} s per row (naive: 1 connection, ${NAIVE_REQUESTS} requests); load average at start ${out.machine.loadavgAtStart.join(" / ")} (1/5/15 min: other work shared the machine).`,
   "",
   "| target | p50 ms | p95 ms | p99 ms | req/s | requests | non-2xx |",
   "|---|---|---|---|---|---|---|",

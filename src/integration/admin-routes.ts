@@ -9,6 +9,8 @@
  *   once, on the answer page (Sewa keeps only a hash);
  * - `POST /admin/integration/clients/:id/rotate`: issues a new secret (the old
  *   one stays valid for 24 hours), shown once;
+ * - `POST /admin/integration/clients/:id/status` (`status` = `disabled` | `active`):
+ *   disables a client (no token, its tokens stop working, no webhooks) or enables it again;
  * - `GET /admin/integration/deliveries[?client=ID]`: the webhook delivery log,
  *   failures first, with each attempt;
  * - `POST /admin/integration/deliveries/:id/resend`: sends a delivery again.
@@ -20,7 +22,13 @@ import { DomainError } from "../common/errors.ts";
 import { isoOf } from "../common/time.ts";
 import { type Staff, staffOrRedirect } from "../identity/session.ts";
 import { staffNav } from "../workflow/routes.ts";
-import { createClient, type IssuedSecret, listClients, rotateSecret } from "./clients.ts";
+import {
+  createClient,
+  type IssuedSecret,
+  listClients,
+  rotateSecret,
+  setClientStatus,
+} from "./clients.ts";
 import { attemptsOf, listDeliveries, resend } from "./webhooks.ts";
 
 /** Registers the admin pages. */
@@ -111,6 +119,20 @@ export async function integrationAdminRoutes(app: FastifyInstance): Promise<void
       serverSecret: config.secretKey,
     });
     return page(request, reply, staff, { issued });
+  });
+
+  app.post("/admin/integration/clients/:id/status", hide, async (request, reply) => {
+    const staff = await staffOrRedirect(request, reply, "users.manage");
+    if (!staff) return reply;
+    const id = Number((request.params as { id: string }).id);
+    const status = (request.body as Record<string, unknown> | undefined)?.status;
+    if (!Number.isInteger(id) || (status !== "active" && status !== "disabled"))
+      throw new DomainError("not_found", "No such client");
+    await setClientStatus(db, id, status, {
+      actor: `official:${staff.official.id}`,
+      now: clock.now(),
+    });
+    return reply.redirect("/admin/integration", 303);
   });
 
   app.get("/admin/integration/deliveries", hide, async (request, reply) => {

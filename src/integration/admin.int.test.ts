@@ -99,6 +99,28 @@ describe.each(testDatabases())("department systems admin on $name", (which) => {
     });
     expect(rotated.statusCode).toBe(200);
     expect(rotated.body.match(/<code id="secret">([^<]+)<\/code>/)?.[1]).not.toBe(secret);
+    const disabled = await portal.app.inject({
+      method: "POST",
+      url: `/admin/integration/clients/${client?.id}/status`,
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ _csrf: token as string, status: "disabled" }).toString(),
+    });
+    expect(disabled.statusCode).toBe(303);
+    const listed = await portal.app.inject({
+      url: "/admin/integration?lang=en",
+      headers: { cookie: admin },
+    });
+    expect(listed.body).toMatch(/>\s*Enable\s*</);
+    const refused = await portal.app.inject({
+      method: "POST",
+      url: "/api/v1/oauth/token",
+      payload: {
+        grant_type: "client_credentials",
+        client_id: client?.client_id,
+        client_secret: secret,
+      },
+    });
+    expect(refused.statusCode).toBe(401);
     const deliveries = await portal.app.inject({
       url: "/admin/integration/deliveries?lang=en",
       headers: { cookie: admin },
@@ -120,6 +142,7 @@ describe.each(testDatabases())("department systems admin on $name", (which) => {
       "api_client.created",
       "api_client.token_issued",
       "api_client.secret_rotated",
+      "api_client.disabled",
     ]);
   });
 });

@@ -251,8 +251,9 @@ async function measure(
   opts: { cookie?: string; connections?: number; duration?: number; amount?: number },
 ): Promise<Measured> {
   const headers = opts.cookie ? { cookie: opts.cookie } : undefined;
-  // Warm-up: two requests (plans cached, pages compiled).
-  for (let i = 0; i < 2; i++) await fetch(`http://127.0.0.1:${PORT}${urlPath}`, { headers });
+  // Warm-up: two requests (plans cached, pages compiled); not for the slow naive reference.
+  if (!opts.amount)
+    for (let i = 0; i < 2; i++) await fetch(`http://127.0.0.1:${PORT}${urlPath}`, { headers });
   const times: number[] = [];
   const started = Date.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {

@@ -17,6 +17,7 @@
  *   sewa api-client create --name N --department CODE --service CODE... [--webhook-url URL] [--json];
  *     sewa api-client rotate --client-id ID [--grace-hours H]; sewa api-client disable|enable --client-id ID;
  *     sewa api-client list
+ *   sewa gateway-simulator [--port N] [--key-id ID] [--secret S]
  *   sewa department-simulator --port N --client-id ID --secret S [--portal URL] [--mix approved=70,sent_back=20,rejected=10]
  *     [--delay-ms MS] [--timeouts P] [--errors P] [--duplicates P] [--out-of-order P] [--seed S]
  */
@@ -53,6 +54,7 @@ import {
 } from "./integration/clients.ts";
 import { startSimulator } from "./integration/simulator/server.ts";
 import { registerMonitoringCommands } from "./monitoring/cli.ts";
+import { startGatewaySimulator } from "./payments/simulator.ts";
 import {
   DATA_DIR,
   openAndMigrate,
@@ -595,6 +597,27 @@ const fraction = (v: string) => {
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError("must be a number from 0 to 1");
   return n;
 };
+program
+  .command("gateway-simulator")
+  .description("run the payment-gateway simulator (src/payments/simulator.ts) until stopped")
+  .option("--port <port>", "port to listen on", positiveInt, 3101)
+  .option("--host <host>", "interface to bind", "127.0.0.1")
+  .option("--key-id <id>", "merchant key id the portal uses (SEWA_GATEWAY_KEY_ID)", "sewa-dev")
+  .option(
+    "--secret <secret>",
+    "merchant secret the portal uses (SEWA_GATEWAY_SECRET)",
+    "development-only-gateway-secret",
+  )
+  .action(async (opts: { port: number; host: string; keyId: string; secret: string }) => {
+    const simulator = await startGatewaySimulator(opts);
+    console.log(
+      `Payment gateway simulator at ${simulator.url} (start the portal with SEWA_GATEWAY_URL=${simulator.url} SEWA_GATEWAY_KEY_ID=${opts.keyId} SEWA_GATEWAY_SECRET=…)`,
+    );
+    const stop = () => simulator.close().then(() => process.exit(0));
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+
 program
   .command("department-simulator")
   .description(

@@ -60,6 +60,7 @@ const jobs = config.workers
       log: (msg, err) => app.log.error({ err }, msg),
       autoAppeal: config.autoAppeal ? chainById(config.appealChain) : undefined,
       notify: { sms, email },
+      gateway,
     })
   : undefined;
 

@@ -21,6 +21,8 @@ import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
 import { compactRollup } from "../monitoring/service.ts";
 import { processOutbox, retryFailed, type Senders } from "../notifications/consumer.ts";
+import type { PaymentGateway } from "../payments/gateway.ts";
+import { recordReconciliation } from "../payments/service.ts";
 import { type Clock, istDateOf } from "../sla/clock.ts";
 import { registerRecomputeQueue } from "../sla/recompute.ts";
 import type { RecomputeScope } from "../sla/service.ts";
@@ -32,6 +34,7 @@ export const QUEUES = {
   auditAnchor: "audit-anchor",
   recomputeDueDates: "recompute-due-dates",
   notify: "notify",
+  reconcilePayments: "reconcile-payments",
 } as const;
 
 /** A running job system and how to stop it. */
@@ -53,6 +56,8 @@ export async function startJobs(
     autoAppeal?: AppealChain;
     /** Send notifications from the outbox through these (the `notify` worker); absent: no worker. */
     notify?: Senders;
+    /** Reconcile yesterday's online payments with this gateway's settlement report, nightly. */
+    gateway?: PaymentGateway;
   } = {},
 ): Promise<Jobs> {
   const boss =
@@ -95,6 +100,16 @@ export async function startJobs(
       await retryFailed(database.db, senders, clock.now());
     });
   }
+  await boss.createQueue(QUEUES.reconcilePayments);
+  const gateway = opts.gateway;
+  if (gateway) {
+    await boss.work(QUEUES.reconcilePayments, async () => {
+      const yesterday = Temporal.PlainDate.from(istDateOf(clock.now()))
+        .subtract({ days: 1 })
+        .toString();
+      await recordReconciliation(database.db, gateway, yesterday, clock.now());
+    });
+  }
   const unregister = registerRecomputeQueue(database.db, (scope) =>
     boss.send(QUEUES.recomputeDueDates, scope),
   );
@@ -102,6 +117,8 @@ export async function startJobs(
     await boss.schedule(QUEUES.slaSweep, "* * * * *");
     await boss.schedule(QUEUES.auditAnchor, "5 0 * * *", null, { tz: "Asia/Kolkata" });
     if (senders) await boss.schedule(QUEUES.notify, "* * * * *");
+    if (gateway)
+      await boss.schedule(QUEUES.reconcilePayments, "30 2 * * *", null, { tz: "Asia/Kolkata" });
   }
   return {
     boss,

@@ -10,10 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as applications from "../applications/service.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
-import { actorFor, createOfficial } from "../identity/service.ts";
+import {
+  actorFor,
+  createOfficial,
+  findOfficialByUsername,
+  startSession,
+} from "../identity/service.ts";
 import { startTestPortal, TEST_GATEWAY_SECRET, type TestPortal } from "../web/testing.ts";
 import { hmacHex, httpGateway } from "./gateway.ts";
-import { formatReceiptNumber, reconcile, recordCounterPayment, refundPayment } from "./service.ts";
+import {
+  formatReceiptNumber,
+  reconcile,
+  recordCounterPayment,
+  recordReconciliation,
+  refundPayment,
+} from "./service.ts";
 
 describe("receipt numbers", () => {
   it("carry the Indian financial year and a 7-digit sequence", () => {
@@ -208,6 +219,18 @@ describe.each(testDatabases())("payments on $name", (which) => {
     expect(off.mismatches).toEqual([
       expect.objectContaining({ kind: "amount_differs", sewaPaise: 14000, gatewayPaise: 15000 }),
     ]);
+    // The nightly job records the run; the reconciliation page lists it for the accounts staff.
+    await recordReconciliation(portal.database.db, gateway, day, portal.clock.now());
+    const admin = await findOfficialByUsername(portal.database.db, "admin");
+    const page = await portal.app.inject({
+      url: `/admin/payments?date=${day}`,
+      headers: {
+        cookie: `sewa_staff=${await startSession(portal.database.db, admin?.id ?? null, new Date(), { mfa: true })}`,
+      },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Amounts differ");
+    expect(page.body).toContain(`href="/admin/payments?date=${day}"`); // the nightly run's row
     await portal.database.db.execute(
       sql`update payments set amount_paise = 15000 where gateway_order_id = ${orderId}`,
     );

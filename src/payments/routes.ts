@@ -27,6 +27,7 @@ import {
   COUNTER_METHODS,
   type CounterMethod,
   feeStatus,
+  recentReconciliations,
   reconcile,
   recordCounterPayment,
   startOnlinePayment,
@@ -225,6 +226,11 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
       date,
       result,
       unavailable: unavailable || !gateway,
+      nightly: (await recentReconciliations(db)).map((r) => ({
+        date: r.data.date,
+        matched: r.data.matched,
+        mismatches: r.data.mismatches.length,
+      })),
     });
   });
 }

@@ -412,3 +412,37 @@ export async function reconcile(
     });
   return { date, matched, mismatches };
 }
+
+/** The audit stream that keeps each reconciliation run (the accounts' list of mismatches). */
+export const RECONCILIATION_STREAM = "payments:reconciliation";
+
+/**
+ * Runs {@link reconcile} for `date` and records the result in the audit
+ * trail (stream {@link RECONCILIATION_STREAM}), as the nightly job does.
+ */
+export async function recordReconciliation(
+  db: Db,
+  gateway: PaymentGateway,
+  date: string,
+  now: Temporal.Instant,
+) {
+  const result = await reconcile(db, gateway, date);
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      stream: RECONCILIATION_STREAM,
+      actor: "system",
+      action: "payments.reconciled",
+      data: result,
+      at: now.toString(),
+    }),
+  );
+  return result;
+}
+
+/** The latest recorded reconciliation runs, newest first. */
+export async function recentReconciliations(q: Queryable, limit = 10) {
+  return rows<{ at: string; data: { date: string; matched: number; mismatches: Mismatch[] } }>(
+    q,
+    sql`select at, data from audit_log where stream = ${RECONCILIATION_STREAM} order by seq desc limit ${limit}`,
+  );
+}

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { loadDefinition } from "../catalog/definitions/load.ts";
-import { documentChecklist } from "./definition-form.ts";
+import { applicantFields, documentChecklist } from "./definition-form.ts";
 
-async function residence() {
-  const loaded = await loadDefinition("data/services/personnel/residence-certificate.yaml");
+async function load(file: string) {
+  const loaded = await loadDefinition(`data/services/${file}.yaml`);
   if (!loaded.ok) throw new Error(loaded.errors[0]?.message);
   return loaded.definition;
 }
+const residence = () => load("personnel/residence-certificate");
 
 describe("documentChecklist", () => {
   it("tests document conditions on a draft's answers as posted ('yes'), not only on validated ones (true)", async () => {
@@ -30,5 +31,17 @@ describe("documentChecklist", () => {
       { identityAddressProof: ["u1"], selfDeclaration: ["u2"], passportBirthPlace: ["u3"] },
     );
     expect(born.missing).toEqual([]);
+  });
+});
+
+describe("applicantFields", () => {
+  it("names the applicant by fullName, else by a question named …Name, never by a place", async () => {
+    expect(applicantFields(await residence()).name).toBe("fullName");
+    expect(applicantFields(await load("health/birth-certificate-correction")).name).toBe(
+      "applicantName",
+    );
+    // Its first text question is the place of marriage.
+    const marriage = applicantFields(await load("revenue/marriage-registration"));
+    expect(marriage).toEqual({ name: "husbandName", mobile: "mobile", address: "husbandAddress" });
   });
 });

@@ -236,14 +236,18 @@ export type Applicant = { name: string; mobile: string; districtCode: number; te
 
 /**
  * The fields that say who applies and where: the name is the top-level text
- * question `fullName` (else the first top-level text question), the mobile
+ * question `fullName` (else the first top-level text question whose id ends
+ * in `name`, e.g. `husbandName`, else the first top-level text question; not
+ * a place such as `placeOfMarriage` when a name is asked), the mobile
  * the first top-level `mobile` question, the place the first top-level
  * `address` question. A definition without a mobile or an address question
  * cannot be filed (reference numbers and tracking need them).
  */
 export function applicantFields(def: ServiceDefinition) {
   const fields = [...allFields(def).values()];
-  const name = fields.find((f) => f.id === "fullName") ?? fields.find((f) => f.type === "text");
+  const text = fields.filter((f) => f.type === "text");
+  const name =
+    text.find((f) => f.id === "fullName") ?? text.find((f) => /name$/i.test(f.id)) ?? text[0];
   return {
     name: name?.id,
     mobile: fields.find((f) => f.type === "mobile")?.id,

@@ -434,6 +434,12 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     return row;
   }
 
+  // The short link in SMS (`/t/<reference>`): the tracking page, after the mobile check.
+  app.get("/t/:reference", { schema: { hide: true } }, async (request, reply) => {
+    const ref = svc.normaliseReference((request.params as { reference: string }).reference);
+    return reply.redirect(ref ? `/track/${ref}` : "/track", 303);
+  });
+
   app.get("/track/:reference", { schema: { hide: true } }, async (request, reply) => {
     const { reference } = request.params as { reference: string };
     const row = await grantedApplication(request, reference);

@@ -25,6 +25,13 @@ export function derivedKey(secret: string, purpose: "otp" | "aadhaar"): string {
 }
 
 /**
+ * The DLT template id of the sign-in code SMS (TRAI TCCCPR 2018; an OTP is a
+ * "service implicit" template). A PLACEHOLDER, like those of
+ * notifications/templates.ts, to replace with the id the operator issues.
+ */
+export const OTP_DLT_TEMPLATE_ID = "SEWA-DLT-OTP-EN";
+
+/**
  * Sends a sign-in code to `mobile` (10 digits) by SMS.
  * @throws DomainError from the OTP rules (resend wait, daily limit).
  */
@@ -39,6 +46,7 @@ export async function sendSignInCode(
   await sms.send({
     to: mobile,
     text: `${code} is your Sewa Punjab sign-in code. It is valid for ${OTP_VALID_MINUTES} minutes. Do not share it.`,
+    templateId: OTP_DLT_TEMPLATE_ID,
   });
 }
 

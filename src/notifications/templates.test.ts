@@ -31,6 +31,20 @@ describe("notification templates", () => {
     expect(rej?.sms.templateId).toBe("SEWA-DLT-REJECTED-PA");
   });
 
+  it("gives the approved message a short ASCII link to the application, and the receipt its amount in rupees", () => {
+    const approved = render("application.approved", "pa", { reference: "LDH-K7M3-PQ7X" });
+    expect(approved?.sms.text).toMatch(/https?:\/\/[\x21-\x7e]+\/t\/LDH-K7M3-PQ7X$/);
+    const paid = render("payment.received", "en", {
+      reference: "R1",
+      amountPaise: 15000,
+      receiptNumber: "RCPT-2025-26-0000001",
+    });
+    expect(paid?.sms.text).toBe(
+      "Sewa Punjab: fee of Rs 150.00 received for application R1. Receipt RCPT-2025-26-0000001.",
+    );
+    expect(paid?.sms.templateId).toBe("SEWA-DLT-PAYMENT-RECEIVED-EN");
+  });
+
   it("renders appeal events, the hearing time in IST", () => {
     expect(
       render("appeal.hearing", "en", { reference: "R1", at: "2025-11-03T05:30:00Z" })?.sms.text,

@@ -105,6 +105,11 @@ function showInstant(v: unknown): string {
   }
 }
 
+/** The portal's public address for short links in messages (env `SEWA_PUBLIC_URL`). */
+function publicBase(): string {
+  return (process.env.SEWA_PUBLIC_URL || "https://sewa.punjab.gov.in").replace(/\/$/, "");
+}
+
 /** The template key for an outbox topic (and payload, for an appeal's outcome), or undefined when none. */
 export function templateKeyFor(
   topic: string,
@@ -139,6 +144,7 @@ export function render(
     at: showInstant(payload.at),
     deadline: showDate(payload.deadline),
     appealDays: String(APPEAL_DAYS),
+    link: `${publicBase()}/t/${String(payload.reference ?? "")}`,
     amount: typeof payload.amountPaise === "number" ? (payload.amountPaise / 100).toFixed(2) : "",
     receipt: String(payload.receiptNumber ?? ""),
   };

@@ -19,6 +19,7 @@ import { DomainError } from "../common/errors.ts";
 import { can } from "../identity/authorization.ts";
 import { currentStaff, staffOrRedirect } from "../identity/session.ts";
 import { istDateOf } from "../sla/clock.ts";
+import { holidayListStatus } from "../sla/service.ts";
 import { staffNav } from "../workflow/routes.ts";
 import { ageingChart, monthlyChart, weeklyChart } from "./charts.ts";
 import { breakdownCsv, breakdownXlsx, type ExportHeaders } from "./exports.ts";
@@ -159,6 +160,14 @@ export async function monitoringRoutes(app: FastifyInstance): Promise<void> {
       .view("monitoring/views/dashboard.njk", {
         official: staff.official,
         navItems: staffNav(request, staff),
+        // Issue 4: a year with no (or an incomplete) holiday list makes every due date suspect.
+        holidayYears: (
+          await holidayListStatus(
+            db,
+            Number(qn.cut.today.slice(0, 4)),
+            Number(qn.cut.today.slice(0, 4)) + 1,
+          )
+        ).filter((y) => y.status !== "loaded"),
         period: qn.period,
         today: qn.cut.today,
         filters: qn.filters,

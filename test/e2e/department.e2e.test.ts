@@ -167,7 +167,7 @@ describe("a department system on the portal, over HTTP", () => {
       async () => ((await fetch(`${simUrl}/status`)).ok ? true : undefined),
       60_000,
     );
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await stop(simulator);

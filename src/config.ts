@@ -5,6 +5,7 @@
  * database. See README.md "Configuration" for the table of variables.
  */
 import path from "node:path";
+import type { AppealFigures } from "./appeals/chain.ts";
 
 /** The portal's settings, read once at start. */
 export type Config = {
@@ -29,6 +30,13 @@ export type Config = {
   secretKey: string;
   /** The appeal chain profile: `2018` (default) or `2011`. Env `SEWA_APPEAL_CHAIN`. */
   appealChain: "2018" | "2011";
+  /**
+   * The appeal figures, overriding the profile's (appeals/chain.ts
+   * `configuredChain`): env `SEWA_PENALTY_PER_DAY_RUPEES`, `SEWA_PENALTY_CAP_RUPEES`,
+   * `SEWA_FIRST_APPEAL_DAYS`, `SEWA_FIRST_APPEAL_DECISION_DAYS`,
+   * `SEWA_SECOND_APPEAL_DAYS`, `SEWA_SECOND_APPEAL_DECISION_DAYS` (whole numbers).
+   */
+  appealFigures: AppealFigures;
   /** File the first appeal automatically on a breach. Env `SEWA_AUTO_APPEAL=1`. */
   autoAppeal: boolean;
   /** Whether this node runs the background workers (pg-boss). Env `SEWA_WORKERS=0` turns them off. */
@@ -100,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: positive(env.SEWA_WEBHOOK_TIMEOUT_MS, 10_000),
     },
     appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
+    appealFigures: appealFiguresFrom(env),
     autoAppeal: env.SEWA_AUTO_APPEAL === "1",
     secretKey: env.SEWA_SECRET_KEY ?? "development-only-secret-key-change-me-in-production",
   };
@@ -109,4 +118,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value && Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/**
+ * Reads the appeal figures from the environment; an unset variable keeps the profile's figure.
+ * @throws Error when a value is not a positive whole number.
+ */
+export function appealFiguresFrom(env: NodeJS.ProcessEnv): AppealFigures {
+  const read = (name: string, scale = 1): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === "") return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new Error(`${name} must be a positive whole number, got ${v}`);
+    return n * scale;
+  };
+  const out: AppealFigures = {};
+  const set = (k: keyof AppealFigures, v: number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set("penaltyPerDayPaise", read("SEWA_PENALTY_PER_DAY_RUPEES", 100));
+  set("penaltyCapPaise", read("SEWA_PENALTY_CAP_RUPEES", 100));
+  set("firstWindowDays", read("SEWA_FIRST_APPEAL_DAYS"));
+  set("firstDecisionDays", read("SEWA_FIRST_APPEAL_DECISION_DAYS"));
+  set("secondWindowDays", read("SEWA_SECOND_APPEAL_DAYS"));
+  set("secondDecisionDays", read("SEWA_SECOND_APPEAL_DECISION_DAYS"));
+  return out;
 }

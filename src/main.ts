@@ -5,7 +5,7 @@
  * then the web app.
  */
 import path from "node:path";
-import { chainById } from "./appeals/chain.ts";
+import { configuredChain } from "./appeals/chain.ts";
 import { fileStore } from "./applications/storage.ts";
 import { loadConfig } from "./config.ts";
 import { startWebhookWorker } from "./integration/webhooks.ts";
@@ -58,7 +58,9 @@ const app = await buildApp({
 const jobs = config.workers
   ? await startJobs(database, systemClock, {
       log: (msg, err) => app.log.error({ err }, msg),
-      autoAppeal: config.autoAppeal ? chainById(config.appealChain) : undefined,
+      autoAppeal: config.autoAppeal
+        ? configuredChain(config.appealChain, config.appealFigures)
+        : undefined,
       notify: { sms, email },
       gateway,
     })

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { appealFiguresFrom } from "../config.ts";
 import {
   CHAIN_2011,
   CHAIN_2018,
+  configuredChain,
   daysOfDelay,
   decisionDue,
   nextAppeal,
@@ -114,6 +116,34 @@ describe("appeal chain rules", () => {
         const p = penaltyPaise(CHAIN_2011, d);
         expect(Number.isInteger(p) && p >= 0 && p <= 500_000).toBe(true);
       }),
+    );
+  });
+});
+
+describe("configured appeal figures", () => {
+  it("override the profile's penalty and periods, and keep the rest", () => {
+    const chain = configuredChain(
+      "2011",
+      appealFiguresFrom({
+        SEWA_PENALTY_PER_DAY_RUPEES: "500",
+        SEWA_PENALTY_CAP_RUPEES: "10000",
+        SEWA_FIRST_APPEAL_DAYS: "45",
+      }),
+    );
+    expect(penaltyPaise(chain, 3)).toBe(150_000); // 3 days × ₹500
+    expect(penaltyPaise(chain, 40)).toBe(1_000_000); // capped at ₹10,000
+    expect(chain.levels[0].filingWindowDays).toBe(45);
+    expect(chain.levels[0].decisionDays).toBe(30);
+    expect(chain.levels[1].filingWindowDays).toBe(60);
+    expect(penaltyPaise(configuredChain("2011"), 3)).toBe(75_000); // the default ₹250 a day
+  });
+
+  it("refuses a figure that is not a positive whole number", () => {
+    expect(() => appealFiguresFrom({ SEWA_PENALTY_PER_DAY_RUPEES: "2.5" })).toThrow(
+      /positive whole number/,
+    );
+    expect(() => appealFiguresFrom({ SEWA_FIRST_APPEAL_DAYS: "0" })).toThrow(
+      /positive whole number/,
     );
   });
 });

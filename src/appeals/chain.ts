@@ -193,3 +193,42 @@ export function penaltyPaise(chain: AppealChain, days: number): number {
     throw new RangeError(`days of delay must be a non-negative integer, got ${days}`);
   return Math.min(days * chain.penalty.perDayPaise, chain.penalty.capPaise);
 }
+
+/** Figures a state may set by configuration (env, see config.ts); unset ones keep the profile's. Money in paise, periods in calendar days. */
+export type AppealFigures = {
+  penaltyPerDayPaise?: number;
+  penaltyCapPaise?: number;
+  firstWindowDays?: number;
+  firstDecisionDays?: number;
+  secondWindowDays?: number;
+  secondDecisionDays?: number;
+};
+
+/**
+ * The chain profile `id` with the configured figures applied (issue 4: the
+ * penalty of ₹250 a day capped at ₹5,000 and the 30/60-day windows are
+ * defaults, "all configurable").
+ */
+export function configuredChain(id: "2018" | "2011", f: AppealFigures = {}): AppealChain {
+  const base = chainById(id);
+  const [one, two] = base.levels;
+  return {
+    ...base,
+    levels: [
+      {
+        ...one,
+        filingWindowDays: f.firstWindowDays ?? one.filingWindowDays,
+        decisionDays: f.firstDecisionDays ?? one.decisionDays,
+      },
+      {
+        ...two,
+        filingWindowDays: f.secondWindowDays ?? two.filingWindowDays,
+        decisionDays: f.secondDecisionDays ?? two.decisionDays,
+      },
+    ],
+    penalty: {
+      perDayPaise: f.penaltyPerDayPaise ?? base.penalty.perDayPaise,
+      capPaise: f.penaltyCapPaise ?? base.penalty.capPaise,
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { can } from "../identity/authorization.ts";
 import { type Staff, staffOrRedirect } from "../identity/session.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { staffNav } from "../workflow/routes.ts";
-import { chainById } from "./chain.ts";
+import { configuredChain } from "./chain.ts";
 import * as svc from "./service.ts";
 
 type PageError = { text: string; href: string };
@@ -26,7 +26,7 @@ const fieldErrors = (errors: PageError[]) =>
 export async function appealRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps.database;
   const { clock, store } = app.deps;
-  const chain = chainById(app.deps.config.appealChain);
+  const chain = configuredChain(app.deps.config.appealChain, app.deps.config.appealFigures);
   const actorOf = (s: Staff) => ({
     officialId: s.official.id,
     principal: s.principal,

@@ -41,6 +41,7 @@ export const WEBHOOK_TOPICS = [
   "application.submitted",
   "application.resubmitted",
   "appeal.filed",
+  "payment.received",
 ] as const;
 
 /** Seconds a worker holds a delivery while sending it. */

@@ -215,6 +215,9 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     expect(review.body).toContain(`/drafts/${draft}/pages/name?return=check`);
     const sent = await post(`/drafts/${draft}/review`, {});
     expect(sent.headers.location).toBe(`/drafts/${draft}/confirmation`);
+    // The confirmation names the service in the reader's language.
+    const pa = await get(`/drafts/${draft}/confirmation?lang=pa`);
+    expect(pa.body).toContain("ਆਮਦਨ ਸਰਟੀਫਿਕੇਟ");
     const again = await post(`/drafts/${draft}/review`, {});
     expect(again.headers.location).toBe(`/drafts/${draft}/confirmation`);
     const [app] = await rows<{

@@ -78,7 +78,16 @@ export type TimelineEntry = {
 /** What tracking shows: status, due date, the office that holds it, and the timeline. */
 export type TrackView = {
   reference: string;
-  service: { id: number; name: string; department: string };
+  /** Names in English, and in Punjabi and Hindi where translated (empty otherwise). */
+  service: {
+    id: number;
+    name: string;
+    namePa: string;
+    nameHi: string;
+    department: string;
+    departmentPa: string;
+    departmentHi: string;
+  };
   status: Status;
   dueDate: string | null;
   overdue: boolean;
@@ -441,7 +450,15 @@ export async function trackView(
   const status = row.status as Status;
   return {
     reference: row.reference,
-    service: { id: service.id, name: service.name, department: service.departmentName },
+    service: {
+      id: service.id,
+      name: service.name,
+      namePa: service.namePa,
+      nameHi: service.nameHi,
+      department: service.departmentName,
+      departmentPa: service.departmentNamePa,
+      departmentHi: service.departmentNameHi,
+    },
     status,
     dueDate: row.dueDate,
     overdue: !FINAL_STATUSES.has(status) && isOverdue(row.dueDate, now),

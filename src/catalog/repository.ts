@@ -11,6 +11,9 @@ export type ServiceRecord = typeof services.$inferSelect;
 /** A service with its department's name and code. */
 export type ServiceWithDepartment = ServiceRecord & {
   departmentName: string;
+  /** Punjabi and Hindi names of the department; empty until translated. */
+  departmentNamePa: string;
+  departmentNameHi: string;
   departmentCode: string;
 };
 

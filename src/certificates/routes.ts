@@ -15,8 +15,8 @@
  *
  * On registration the signing keys are loaded (keys.ts `loadSigningKeys`) and
  * the certificate context is attached to the database handle, so approvals
- * issue certificates. The public base URL of the QR code is env
- * `SEWA_PUBLIC_URL` (default `http://localhost:<PORT>`).
+ * issue certificates. The public base URL of the QR code is `config.publicUrl`
+ * (env `SEWA_PUBLIC_URL`, default `http://localhost:<PORT>`).
  */
 
 import { Type } from "@sinclair/typebox";
@@ -63,7 +63,7 @@ export async function certificateRoutes(app: FastifyInstance): Promise<void> {
   const ctx: CertificateContext = {
     keys,
     store,
-    baseUrl: process.env.SEWA_PUBLIC_URL || `http://localhost:${config.port}`,
+    baseUrl: config.publicUrl,
   };
   configureCertificates(db, ctx);
   const jwks = publicJwks(keys);

@@ -39,6 +39,12 @@ export type SettlementLine = {
 
 /** The adapter interface. */
 export type PaymentGateway = {
+  /**
+   * The origin of the gateway's payment pages (e.g. `https://checkout.example.in`).
+   * "Pay online" is a form whose answer redirects there, so the portal's CSP
+   * `form-action` must allow it, or browsers block the redirect.
+   */
+  checkoutOrigin?: string;
   /** @throws Error when the gateway cannot be reached or refuses (the caller shows "try again"). */
   createOrder(o: {
     amountPaise: number;
@@ -88,6 +94,7 @@ export function httpGateway(config: GatewayConfig): PaymentGateway {
     return (await res.json()) as T;
   }
   return {
+    checkoutOrigin: new URL(config.url).origin,
     createOrder: (o) => call<GatewayOrder>("/v1/orders", { method: "POST", body: o }),
     verifyReturn: (r, signature) =>
       sameSignature(hmacHex(config.secret, returnPayload(r)), signature),

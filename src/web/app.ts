@@ -131,7 +131,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
-        "form-action": ["'self'"],
+        // "Pay online" posts here and is redirected to the gateway's payment page.
+        "form-action": [
+          "'self'",
+          ...(deps.gateway?.checkoutOrigin ? [deps.gateway.checkoutOrigin] : []),
+        ],
         "frame-ancestors": ["'none'"],
         "upgrade-insecure-requests": null,
       },

@@ -9,13 +9,19 @@
  * - {@link launchBrowser} starts Debian's headless Chromium through
  *   playwright-core (`apt-get install chromium fonts-noto-core`; ARCHITECTURE.md §2).
  * - {@link screenshot} saves a full-page screenshot into `docs/screenshots/`.
+ * - {@link startGatewaySimulatorProcess} runs `sewa gateway-simulator` as a
+ *   separate process; pass its settings to {@link startPortal} (`gateway`),
+ *   which then listens on a port known in advance, so that the simulator's
+ *   webhooks reach `SEWA_PUBLIC_URL` (`config.publicUrl`).
  *
  * Nothing here reads the wall clock for a rule: every "now" of the portal comes
  * from the injected clock.
  *
  * @module
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +32,7 @@ import { fileStore } from "../../src/applications/storage.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Database } from "../../src/db/client.ts";
 import { capturingSms } from "../../src/notifications/sms.ts";
+import { type GatewayConfig, httpGateway } from "../../src/payments/gateway.ts";
 import { openAndMigrate, seedIfEmpty } from "../../src/setup.ts";
 import { type Clock, parseInstant } from "../../src/sla/clock.ts";
 import { buildApp } from "../../src/web/app.ts";
@@ -102,11 +109,25 @@ export type Portal = {
  * services, the demo officials of src/setup.ts), log level `warn`.
  *
  * @param clock the portal's clock (see {@link controllableClock}).
+ * @param opts.gateway the payment gateway to use (as env `SEWA_GATEWAY_URL`,
+ *   `SEWA_GATEWAY_KEY_ID`, `SEWA_GATEWAY_SECRET`); without it, no online payment.
+ *   With it, the port is chosen before the app is built and `config.publicUrl`
+ *   (env `SEWA_PUBLIC_URL`) is the portal's real URL, so return, webhook and
+ *   QR-code URLs point at this portal.
  * @throws whatever migration, seeding or `listen` throws (the test then fails in `beforeAll`).
  */
-export async function startPortal(clock: ControllableClock): Promise<Portal> {
+export async function startPortal(
+  clock: ControllableClock,
+  opts: { gateway?: GatewayConfig } = {},
+): Promise<Portal> {
   const documentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "sewa-e2e-documents-"));
-  const config = { ...loadConfig({}), dataDir: "memory://", logLevel: "warn" };
+  const port = opts.gateway ? await freePort() : 0;
+  const config = {
+    ...loadConfig(port ? { SEWA_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
+    dataDir: "memory://",
+    logLevel: "warn",
+    gateway: opts.gateway,
+  };
   const database = await openAndMigrate({ databaseUrl: undefined, dataDir: "memory://" });
   await seedIfEmpty(database);
   const app = await buildApp({
@@ -115,8 +136,9 @@ export async function startPortal(clock: ControllableClock): Promise<Portal> {
     clock,
     store: fileStore(documentsDir),
     sms: capturingSms(),
+    ...(opts.gateway ? { gateway: httpGateway(opts.gateway) } : {}),
   });
-  await app.listen({ port: 0, host: "127.0.0.1" });
+  await app.listen({ port, host: "127.0.0.1" });
   const address = app.server.address();
   if (address === null || typeof address === "string")
     throw new Error(`unexpected server address ${String(address)}`);
@@ -130,6 +152,92 @@ export async function startPortal(clock: ControllableClock): Promise<Portal> {
       await app.close();
       await database.close();
       fs.rmSync(documentsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A free TCP port of 127.0.0.1 (asked of the system, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+/** A `sewa gateway-simulator` process: its URL, the credentials the portal needs, and how to stop it. */
+export type GatewaySimulatorProcess = {
+  /** e.g. `http://127.0.0.1:41235`. */
+  url: string;
+  /** What the portal is given (env `SEWA_GATEWAY_URL`, `SEWA_GATEWAY_KEY_ID`, `SEWA_GATEWAY_SECRET`). */
+  gateway: GatewayConfig;
+  child: ChildProcess;
+  /** Stops the process (SIGTERM) and waits for it to exit. */
+  close(): Promise<void>;
+};
+
+/**
+ * Starts `sewa gateway-simulator --port N --key-id … --secret …` (src/cli.ts
+ * on the project's pinned Node.js) as a separate process, and waits for the
+ * line that gives its URL.
+ * @param port 0 (default) for any free port; or one from {@link freePort}, so
+ *   that the portal can be started at the same time with the URL known in advance.
+ * @throws Error when the process exits or says nothing within 150 s (a busy machine
+ *   takes long to load src/cli.ts).
+ */
+export async function startGatewaySimulatorProcess(
+  keyId: string,
+  secret: string,
+  port = 0,
+): Promise<GatewaySimulatorProcess> {
+  const node = path.join(REPO_ROOT, "node_modules/node/bin/node");
+  const child = spawn(
+    fs.existsSync(node) ? node : process.execPath,
+    [
+      path.join(REPO_ROOT, "src/cli.ts"),
+      "gateway-simulator",
+      "--port",
+      String(port),
+      "--key-id",
+      keyId,
+      "--secret",
+      secret,
+    ],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      reject(new Error(`gateway simulator said nothing in 150 s: ${output}`));
+    }, 150_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const found = /Payment gateway simulator at (http:\/\/\S+)/.exec(output);
+      if (found?.[1]) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway simulator exited (${code}): ${output}`));
+    });
+  });
+  return {
+    url,
+    gateway: { url, keyId, secret },
+    child,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
     },
   };
 }

@@ -6,7 +6,10 @@
  * application already filed, and a published version cannot be edited.
  */
 
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -23,6 +26,7 @@ import { loadCalendar } from "../sla/service.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import { decideByDefinition } from "./definition-decisions.ts";
 import * as svc from "./service.ts";
+import { fileStore } from "./storage.ts";
 
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
 
@@ -344,6 +348,18 @@ describe.each(testDatabases())("definition services on $name", (which) => {
       sql`select count(*)::int as n from certificates where application_id = ${row?.id}`,
     );
     expect(cert?.n).toBe(1);
+    // The certificate carries the definition's facts: the address answer and the validity of its output.
+    const [doc] = await rows<{ sha256: string }>(
+      db,
+      sql`select d.sha256 from documents d join certificates c on c.document_id = d.id where c.application_id = ${row?.id}`,
+    );
+    const pdf = await fileStore(portal.storeDir).get(doc?.sha256 as string);
+    const file = path.join(portal.storeDir, "income-certificate.pdf");
+    fs.writeFileSync(file, pdf);
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+    expect(text).toContain("House 7, Model Town");
+    expect(text).toContain("Gurmeet Singh");
+    expect(text).toContain("One year (the current financial year)");
   });
 
   it("a new version never changes an application already filed", async () => {

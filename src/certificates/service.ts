@@ -21,9 +21,11 @@
 import { randomInt } from "node:crypto";
 import { desc, eq, max } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
+import { applicantFields } from "../applications/definition-form.ts";
 import type { Actor } from "../applications/service.ts";
 import type { DocumentStore } from "../applications/storage.ts";
 import { appendAudit } from "../audit/service.ts";
+import { definitionOf } from "../catalog/definitions/versions.ts";
 import { getService } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { nfcMultiline } from "../common/text.ts";
@@ -196,7 +198,20 @@ export async function issueCertificate(
   };
   const { token, kid } = await signToken(claims, ctx.keys, new Date(Number(now.epochMilliseconds)));
 
-  const form = app.formData as Applicant;
+  // A definition application keeps its answers under `answers`; its address question is the one that says where (definition-form.ts).
+  const def = app.definitionId === null ? undefined : await definitionOf(tx, app.definitionId);
+  const answers = (app.formData as { answers?: Record<string, unknown> }).answers ?? {};
+  const addressField = def ? applicantFields(def).address : undefined;
+  const form = (
+    def
+      ? {
+          address: addressField ? answers[addressField] : undefined,
+          applicant: {
+            relativeName: typeof answers.relativeName === "string" ? answers.relativeName : "",
+          },
+        }
+      : app.formData
+  ) as Applicant;
   const [districts, tehsils, citizen] = await Promise.all([
     listDistricts(tx),
     listTehsils(tx, app.districtCode),
@@ -219,8 +234,11 @@ export async function issueCertificate(
     applicantName: app.applicantName,
     relativeName: form.applicant?.relativeName ?? "",
     address,
-    service: service.name,
+    service: service.namePa ? `${service.name} / ${service.namePa}` : service.name,
     department: service.departmentName,
+    ...(def?.output.kind === "certificate" && def.output.validity
+      ? { validity: `${def.output.validity.en} / ${def.output.validity.pa ?? ""}` }
+      : {}),
     reference: app.reference,
     receivedOn: istDateOf(Temporal.Instant.from(isoOf(app.receivedAt))),
     orderNumber,
@@ -293,6 +311,8 @@ export type CertificateContent = {
   verifyUrl: string;
   kid: string;
   previous?: { serial: string; reason: string };
+  /** How long the certificate is valid, from the service definition's output (en / pa). */
+  validity?: string;
   createdAt?: Temporal.Instant;
 };
 
@@ -343,6 +363,7 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
       { label: "Department / ਵਿਭਾਗ", value: c.department },
       { label: "Application reference / ਹਵਾਲਾ ਨੰਬਰ", value: c.reference },
       { label: "Order No. and date / ਹੁਕਮ ਨੰਬਰ ਅਤੇ ਮਿਤੀ", value: `${c.orderNumber}, ${date}` },
+      ...(c.validity ? [{ label: "Valid for / ਵੈਧਤਾ", value: c.validity }] : []),
     ],
     paragraphs,
     signatory: c.officer,

@@ -120,7 +120,7 @@ describe.each(testDatabases())("payments on $name", (which) => {
   const count = async (q: ReturnType<typeof sql>) =>
     Number((await rows<{ n: number }>(portal.database.db, q))[0]?.n);
 
-  it("pays online: a failure, a retry, replayed webhooks → one payment, one receipt, one SMS", async () => {
+  it("C-19: pays online: a failure, a retry, replayed webhooks → one payment, one receipt, one SMS", async () => {
     const mobile = "9876501234";
     const reference = await file(mobile, 2);
     const citizen = await tracker(reference, mobile);

@@ -138,6 +138,9 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       const version = Number(body.version);
       if (body.definition === "1")
         return definitionDecision(request, reply, staff, reference, { action, remark, version });
+      // The generic workflow's decisions are the designated officer's (application.decide).
+      if (!can(staff.principal, "application.decide"))
+        throw new DomainError("not_found", "No such application");
       const errors: Array<{ text: string; href: string }> = [];
       if (!isAction(action) || action === "resubmit")
         errors.push({ text: request.t("desk.errors.actionRequired"), href: "#action" });

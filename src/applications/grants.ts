@@ -4,7 +4,9 @@
  * (tracking grants), and which citizen is signed in by mobile OTP. Sessions are
  * server-side and expire as identity/service.ts says.
  */
+import { sql } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { rows } from "../db/client.ts";
 import { resumeSession, saveSessionData, startSession } from "../identity/service.ts";
 
 export const CITIZEN_COOKIE = "sewa_citizen";
@@ -20,10 +22,25 @@ export async function citizenSession(request: FastifyRequest) {
   return { token, data: live.session.data, citizenId: live.session.citizenId };
 }
 
-/** Applications this browser may view. */
+/**
+ * Applications this browser may view: those looked up by reference and
+ * mobile in this session, and, for a citizen signed in by mobile OTP, every
+ * application made with that (verified) mobile number.
+ */
 export async function citizenGrants(request: FastifyRequest): Promise<number[]> {
-  const tracked = (await citizenSession(request))?.data.tracked;
-  return Array.isArray(tracked) ? tracked.filter((x): x is number => typeof x === "number") : [];
+  const session = await citizenSession(request);
+  const tracked = session?.data.tracked;
+  const ids = Array.isArray(tracked)
+    ? tracked.filter((x): x is number => typeof x === "number")
+    : [];
+  if (session?.citizenId) {
+    const own = await rows<{ id: string | number }>(
+      request.server.deps.database.db,
+      sql`select a.id from applications a join citizens c on c.mobile = a.mobile where c.id = ${session.citizenId}`,
+    );
+    ids.push(...own.map((r) => Number(r.id)));
+  }
+  return ids;
 }
 
 /**

@@ -109,6 +109,10 @@ describe.each(testDatabases())("citizen sign-in on $name", (which) => {
     expect(my.statusCode).toBe(200);
     expect(my.body).toContain(filed.json().reference);
     expect(my.body).toContain("Sewa Kendra");
+    // Signed in, the citizen opens their application (and its certificates) without looking it up again.
+    const own = await b.get(`/track/${filed.json().reference}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain(filed.json().reference);
     // A code works once.
     expect((await browser("192.0.2.11").post("/login/code", { code: lastCode() })).statusCode).toBe(
       303,

@@ -877,4 +877,3 @@ export const payments = pgTable(
       .where(sql`${t.status} in ('paid', 'refunded')`),
   ],
 );
-

@@ -263,12 +263,38 @@ describe.each(testDatabases())("payments on $name", (which) => {
       { action: "reject", remark: "Income not proved", version: row?.version ?? 0 },
       portal.clock.now(),
     );
-    await refundPayment(portal.database.db, gateway, {
+    // The designated officer refunds it from the desk (one form per paid receipt).
+    const doOfficial = await findOfficialByUsername(portal.database.db, "do.ludhiana");
+    const doCookie = `sewa_staff=${await startSession(portal.database.db, doOfficial?.id ?? null, new Date(), { mfa: true })}`;
+    const desk = await portal.app.inject({
+      url: `/desk/applications/${reference}`,
+      headers: { cookie: doCookie },
+    });
+    expect(desk.body).toContain("Refund the fee");
+    const refund = await portal.app.inject({
+      method: "POST",
+      url: `/desk/applications/${reference}/refund`,
+      payload: new URLSearchParams({
+        receipt,
+        reason: "Rejected: income not proved",
+        _csrf: csrf.token,
+      }).toString(),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: [csrf.cookie, doCookie].join("; "),
+      },
+    });
+    expect(refund.headers.location).toBe(`/desk/applications/${reference}?refund=done`);
+    const again = await refundPayment(portal.database.db, gateway, {
       receiptNumber: receipt,
-      reason: "Rejected",
+      reason: "again",
       officialId: officer.officialId,
       now: portal.clock.now(),
-    });
+    }).then(
+      () => "refunded twice",
+      (e: { kind?: string }) => e.kind,
+    );
+    expect(again).toBe("invalid_transition");
     expect(
       await count(
         sql`select count(*)::int as n from payments where receipt_number = ${receipt} and status = 'refunded'`,

@@ -30,6 +30,7 @@ import {
   recentReconciliations,
   reconcile,
   recordCounterPayment,
+  refundPayment,
   startOnlinePayment,
 } from "./service.ts";
 
@@ -202,6 +203,41 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
       );
     }
   });
+
+  // ---------------------------------------------------------------- refund
+
+  // The designated officer refunds the paid fee of an application they rejected (in their posting).
+  app.post(
+    "/desk/applications/:reference/refund",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const staff = await staffOrRedirect(request, reply, "application.decide");
+      if (!staff) return reply;
+      const { reference } = request.params as { reference: string };
+      const body = (request.body ?? {}) as Record<string, string>;
+      const ref = applications.normaliseReference(reference);
+      const row = ref ? await applications.findApplicationByReference(db, ref) : undefined;
+      const actor = { officialId: staff.official.id, principal: staff.principal };
+      if (!row || !applications.mayOn(actor, "application.decide", row))
+        throw new DomainError("not_found", "No such application");
+      const reason = (body.reason ?? "").trim().slice(0, 500);
+      if (!gateway || !reason)
+        return reply.redirect(`/desk/applications/${row.reference}?refund=reason`, 303);
+      try {
+        await refundPayment(db, gateway, {
+          receiptNumber: body.receipt ?? "",
+          reason,
+          officialId: staff.official.id,
+          now: clock.now(),
+        });
+      } catch (e) {
+        if (e instanceof DomainError && e.kind !== "not_found")
+          return reply.redirect(`/desk/applications/${row.reference}?refund=refused`, 303);
+        throw e;
+      }
+      return reply.redirect(`/desk/applications/${row.reference}?refund=done`, 303);
+    },
+  );
 
   // ---------------------------------------------------------------- reconciliation
 

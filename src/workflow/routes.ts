@@ -21,6 +21,7 @@ import { DomainError } from "../common/errors.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
 import { can } from "../identity/authorization.ts";
 import { type Staff, staffOrRedirect } from "../identity/session.ts";
+import { feeStatus } from "../payments/service.ts";
 import { isOverdue } from "../sla/due-date.ts";
 import { stateOf } from "./definition.ts";
 import { delegateCharge } from "./delegation.ts";
@@ -87,6 +88,12 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       remarkRequired: a.remarks === "required",
     }));
     const sections = await definitionSummary(db, opened.row, request);
+    const fee = await feeStatus(db, opened.row.reference);
+    const refundable =
+      canDecide && opened.row.status === "rejected"
+        ? fee.payments.filter((p) => p.status === "paid").map((p) => p.receiptNumber)
+        : [];
+    const refundNotice = (request.query as { refund?: string }).refund;
     const stages = (await stagePlan(db, opened.row, clock.now())).map((st) => ({
       ...st,
       name: inLang(st.name, lang),
@@ -107,6 +114,11 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
       definitionActions,
       sections,
       stages,
+      fee,
+      refundable,
+      refundNotice: ["done", "refused", "reason"].includes(refundNotice ?? "")
+        ? refundNotice
+        : undefined,
       stageName,
       actions:
         !definition && canDecide && isStatus(opened.row.status)

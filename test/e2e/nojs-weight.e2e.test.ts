@@ -89,6 +89,54 @@ describe("without JavaScript", () => {
   });
 });
 
+describe("a service definition's form without JavaScript", () => {
+  it("starts, shows page errors, adds a group item, saves and uploads a document", async () => {
+    const context = await browser.newContext({ baseURL: portal.url, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/?q=income&lang=en");
+    await submitAndWait(page, () =>
+      page.getByRole("link", { name: "Income certificate" }).first().click(),
+    );
+    await submitAndWait(page, () => page.getByRole("button", { name: "Apply now" }).click());
+    await page.getByLabel(/I agree that my personal data is used/).check();
+    await submitAndWait(page, () => page.getByRole("button", { name: "Start now" }).click());
+    expect(await page.locator("h1").innerText()).toContain("your progress");
+    const draft = new URL(page.url()).pathname.split("/")[2];
+    // One page of questions: an error summary, then the next page.
+    await page.goto(`/drafts/${draft}/pages/name`);
+    await page.getByLabel("Full name").fill("Simran Kaur");
+    await submitAndWait(page, () =>
+      page.getByRole("button", { name: "Save and continue" }).click(),
+    );
+    expect(await page.locator(".govuk-error-summary").innerText()).toContain("father");
+    await page.getByLabel("Father's, mother's or husband's name").fill("Balwinder Singh");
+    await submitAndWait(page, () =>
+      page.getByRole("button", { name: "Save and continue" }).click(),
+    );
+    expect(new URL(page.url()).pathname).toBe(`/drafts/${draft}/pages/birth`);
+    // A repeating group grows by a server round trip.
+    await page.goto(`/drafts/${draft}/pages/earners`);
+    expect(await page.locator("h3", { hasText: /^Member \d$/ }).count()).toBe(1);
+    await submitAndWait(page, () => page.getByRole("button", { name: /Add another/ }).click());
+    expect(await page.locator("h3", { hasText: /^Member \d$/ }).count()).toBe(2);
+    // The document checklist takes an upload.
+    await page.goto(`/drafts/${draft}/documents`);
+    const dir = fs.mkdtempSync(path.join(REPO_ROOT, "node_modules", ".sewa-nojs-def-"));
+    await page
+      .getByLabel("Proof of income from all sources")
+      .setInputFiles(writeFile(dir, "salary-slip.pdf", tinyPdf("Salary")));
+    await submitAndWait(page, () =>
+      page.getByRole("button", { name: "Upload and stay on this page" }).click(),
+    );
+    expect(await page.locator("main").innerText()).toContain("salary-slip.pdf");
+    // Saved: the task list shows the started task in progress.
+    await page.goto(`/drafts/${draft}/tasks`);
+    expect(await page.locator("main").innerText()).toContain("In progress");
+    fs.rmSync(dir, { recursive: true, force: true });
+    await context.close();
+  });
+});
+
 describe("page weight", () => {
   it("first visit ≤ 150 KB, a later page ≤ 50 KB (transferred, compressed, fonts included)", async () => {
     const figures: Record<string, number> = {};

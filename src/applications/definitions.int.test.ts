@@ -469,7 +469,8 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     expect(again.headers["idempotent-replayed"]).toBe("true");
     const row = await svc.findApplicationByReference(portal.database.db, first.json().reference);
     expect(row?.stage).toBe("submitted");
-    const docs = (row?.formData as { documents: Record<string, string[]> }).documents;
+    const docs =
+      (row?.formData as { documents: Record<string, string[]> } | undefined)?.documents ?? {};
     const stored = await svc.applicationDocuments(portal.database.db, row?.id as number);
     expect(stored).toHaveLength(4);
     expect(docs.incomeProof?.[0]).toBe(stored.find((d) => d.filename === "incomeProof.pdf")?.id);

@@ -22,7 +22,9 @@ describe.each(testDatabases())("holiday list warning on $name", (which) => {
     const page = await portal.app.inject({ url: "/monitoring", headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("2026");
-    const warnings = [...page.body.matchAll(/govuk-warning-text__text">([\s\S]*?)<\/strong>/g)].map((m) => m[1] ?? "");
+    const warnings = [...page.body.matchAll(/govuk-warning-text__text">([\s\S]*?)<\/strong>/g)].map(
+      (m) => m[1] ?? "",
+    );
     expect(warnings.some((w) => w.includes("2026") && /holiday/i.test(w))).toBe(true);
     expect(warnings.some((w) => w.includes("2025") && /holiday/i.test(w))).toBe(false);
   });

@@ -77,6 +77,14 @@ export const DEMO_OFFICIALS = [
     districtCode: null,
   },
   {
+    username: "accounts",
+    name: "Accounts Officer",
+    designation: "Accounts Officer, Department of Governance Reforms",
+    role: "accounts",
+    level: "state",
+    districtCode: null,
+  },
+  {
     username: "auditor",
     name: "Audit Officer",
     designation: "Auditor",

@@ -170,6 +170,15 @@ describe.each(testDatabases())("authorization on $name", (which) => {
         },
       });
       expect(addHoliday.statusCode).toBe(has(role, "holidays.manage") ? 400 : 404);
+      expect((await get("/admin/payments", cookie)).statusCode).toBe(
+        has(role, "payments.reconcile") ? 200 : 404,
+      );
+      expect((await get("/counter/payments", cookie)).statusCode).toBe(
+        has(role, "payment.collect") ? 200 : 404,
+      );
+      expect((await get("/studio", cookie)).statusCode).toBe(
+        has(role, "definitions.manage") ? 200 : 404,
+      );
       expect((await get("/audit", cookie)).statusCode).toBe(has(role, "audit.view") ? 200 : 404);
       expect((await get("/audit/export.csv", cookie)).statusCode).toBe(
         has(role, "audit.view") ? 200 : 404,

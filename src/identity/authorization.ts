@@ -26,7 +26,9 @@ export type Permission =
   /** The PMU studio: upload, lint, preview, publish and retire service definitions (src/catalog/studio-routes.ts). */
   | "definitions.manage"
   /** Taking a fee in cash, card or UPI at a Sewa Kendra counter or the doorstep (src/payments/). */
-  | "payment.collect";
+  | "payment.collect"
+  /** Reconciling online payments with the gateway's settlement report (`/admin/payments`). */
+  | "payments.reconcile";
 
 /** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
@@ -38,11 +40,18 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
   designated_officer: ["application.view", "application.decide"],
   first_appellate_authority: ["application.view", "appeal.decide.level1"],
   second_appellate_authority: ["application.view", "appeal.decide.level2", "penalty.manage"],
-  head_office: ["application.view", "admin.view", "penalty.manage", "monitoring.view"],
+  head_office: [
+    "application.view",
+    "admin.view",
+    "penalty.manage",
+    "monitoring.view",
+    "payments.reconcile",
+  ],
   adc_general: ["monitoring.view"],
   pmu_admin: ["admin.view", "monitoring.view", "definitions.manage"],
+  accounts: ["payments.reconcile"],
   auditor: ["audit.view"],
-  system_admin: ["admin.view", "users.manage", "holidays.manage"],
+  system_admin: ["admin.view", "users.manage", "holidays.manage", "payments.reconcile"],
 };
 
 /** A posting as the rules need it. */

@@ -16,6 +16,8 @@ export const STAFF_ROLES = [
   /** The district nodal officer for pendency (the ADC General), posted at district level. */
   "adc_general",
   "pmu_admin",
+  /** The accounts staff: fee reconciliation with the payment gateway (src/payments/). */
+  "accounts",
   "auditor",
   "system_admin",
 ] as const;

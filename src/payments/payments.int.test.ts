@@ -221,7 +221,7 @@ describe.each(testDatabases())("payments on $name", (which) => {
     ]);
     // The nightly job records the run; the reconciliation page lists it for the accounts staff.
     await recordReconciliation(portal.database.db, gateway, day, portal.clock.now());
-    const admin = await findOfficialByUsername(portal.database.db, "admin");
+    const admin = await findOfficialByUsername(portal.database.db, "accounts");
     const page = await portal.app.inject({
       url: `/admin/payments?date=${day}`,
       headers: {

@@ -9,7 +9,7 @@
  * - `/counter/payments` — a Sewa Kendra operator or facilitator records a
  *   fee taken in cash, card or UPI (`payment.collect`, within their posting; C-20);
  * - `/admin/payments` — reconciliation with the gateway's settlement report
- *   for a date (`admin.view`).
+ *   for a date (`payments.reconcile`: accounts, head office, system administrator).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { citizenGrants } from "../applications/grants.ts";
@@ -242,7 +242,7 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
   // ---------------------------------------------------------------- reconciliation
 
   app.get("/admin/payments", { schema: { hide: true } }, async (request, reply) => {
-    const staff = await staffOrRedirect(request, reply, "admin.view");
+    const staff = await staffOrRedirect(request, reply, "payments.reconcile");
     if (!staff) return reply;
     const q = request.query as { date?: string };
     const date = /^\d{4}-\d{2}-\d{2}$/.test(q.date ?? "")

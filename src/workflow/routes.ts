@@ -356,7 +356,7 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "payment.collect")
       ? [{ href: "/counter/payments", text: request.t("nav.counter") }]
       : []),
-    ...(can(staff.principal, "admin.view")
+    ...(can(staff.principal, "payments.reconcile")
       ? [{ href: "/admin/payments", text: request.t("nav.payments") }]
       : []),
     { href: "/", text: request.t("nav.services") },

@@ -38,6 +38,11 @@ export async function definitionFilingOf(
   ctx: { today: string; tehsilsByDistrict: ReadonlyMap<number, ReadonlySet<number>>; lang: Lang },
 ): Promise<{ filing: DefinitionFiling; files: CheckedFile[] }> {
   const def = live.definition;
+  if (!def.channels.online.enabled)
+    throw new DomainError(
+      "unprocessable",
+      "This service is not offered online: apply at a Sewa Kendra or book a doorstep visit (1076)",
+    );
   const problems: FieldProblem[] = [];
   const result = compileForm(def).validate(input.answers ?? {}, ctx.lang, ctx);
   if (!result.ok)

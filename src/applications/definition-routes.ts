@@ -65,6 +65,7 @@ export function renderStart(
   return reply.code(error ? 400 : 200).view("applications/views/definition-start.njk", {
     service,
     def,
+    online: def.channels.online.enabled,
     description: inLang(def.description, lang),
     eligibility: def.eligibility.map((e) => inLang(e.text, lang)),
     documents: def.documents.items.map((d) => ({
@@ -145,7 +146,9 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const service = await getService(db, Number(id));
     if (!service) throw new DomainError("not_found", "No such service");
     const live = await liveDefinitionOf(db, service.id);
-    if (!live) return reply.redirect(`/services/${service.id}/apply`, 303);
+    // A service the definition does not offer online is applied for at a Sewa Kendra or the doorstep.
+    if (!live || !live.definition.channels.online.enabled)
+      return reply.redirect(`/services/${service.id}/apply`, 303);
     const body = (request.body ?? {}) as Body;
     if (body.privacyConsent !== "yes")
       return renderStart(

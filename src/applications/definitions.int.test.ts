@@ -521,4 +521,31 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     const start = istDateOf(now.toZonedDateTimeISO("Asia/Kolkata").add({ days: 30 }).toInstant());
     expect(filed.dueDate).toBe(addWorkingDays(calendar, start, 15));
   });
+
+  it("does not take online applications for a service its definition keeps offline", async () => {
+    const db = portal.database.db;
+    const source = await readFile("data/services/personnel/residence-certificate.yaml", "utf8");
+    const offline = source.replace(
+      /channels:\n {2}online:\n {4}enabled: true/,
+      "channels:\n  online:\n    enabled: false",
+    );
+    expect(offline).not.toBe(source);
+    const { draft } = await saveDefinitionDraft(db, {
+      source: offline,
+      by: "pmu.test",
+      now: portal.clock.now(),
+    });
+    const published = await publishDefinition(db, draft.id, "pmu.test", portal.clock.now());
+    const start = await get(`/services/${published.serviceId}/apply?lang=en`);
+    expect(start.body).toContain("This service is not offered online");
+    expect(start.body).not.toContain("Start now");
+    const refused = await post(`/services/${published.serviceId}/start`, { privacyConsent: "yes" });
+    expect(refused.headers.location).toBe(`/services/${published.serviceId}/apply`);
+    const api = await portal.app.inject({
+      method: "POST",
+      url: "/api/v1/applications",
+      payload: { serviceId: published.serviceId, answers: {} },
+    });
+    expect(api.statusCode).toBe(422);
+  });
 });

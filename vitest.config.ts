@@ -23,8 +23,10 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["src/**/*.int.test.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // CLI tests spawn the CLI several times (each seeds and publishes the definitions);
+          // on a busy 2-core machine one can take over a minute. A guard, not a speed check.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           pool: "forks",
         },
       },

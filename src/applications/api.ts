@@ -54,7 +54,8 @@ const TrackJson = Type.Object({
     }),
   ),
 });
-const Problem = Type.Object({
+/** RFC 9457 problem details, as every API error is sent (src/web/errors.ts); shared by the OpenAPI schemas of /api/v1. */
+export const Problem = Type.Object({
   type: Type.String(),
   title: Type.String(),
   status: Type.Integer(),

@@ -22,8 +22,10 @@
  * missing, expired or forged token is 401 problem+json. Applications outside
  * the client's services are 404.
  */
+
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Problem } from "../applications/api.ts";
 import { inspectUpload } from "../applications/uploads.ts";
 import { appendAudit } from "../audit/service.ts";
 import { DomainError } from "../common/errors.ts";
@@ -42,23 +44,6 @@ import {
 
 /** The largest output document, in bytes (2 MiB). */
 export const OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
-
-const Problem = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.Optional(Type.String()),
-  instance: Type.Optional(Type.String()),
-  errors: Type.Optional(
-    Type.Array(
-      Type.Object({
-        field: Type.String(),
-        code: Type.String(),
-        message: Type.Optional(Type.String()),
-      }),
-    ),
-  ),
-});
 
 const TokenJson = Type.Object({
   access_token: Type.String(),

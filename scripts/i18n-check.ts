@@ -3,8 +3,9 @@
  * (to be wired as `npm run i18n:check`). Exit status 0 with a one-line
  * summary when all is well, 1 with one line per problem otherwise.
  *
- * For every catalog folder ({@link CATALOG_DIRS}: `src/web/locales` and
- * `src/applications/locales`), English (`en.json`) is the source and the
+ * For every catalog folder ({@link catalogDirs}: every `locales` folder under
+ * `src/`, e.g. `src/web/locales`, `src/applications/locales`,
+ * `src/kendras/locales`), English (`en.json`) is the source and the
  * other languages (`pa.json` Gurmukhi, `hi.json` Devanagari) are checked
  * against it, key by key (keys are dotted paths to string leaves; the
  * `_meta` object is documentation and is skipped):
@@ -19,8 +20,8 @@
  * letter at all once placeholders are removed (digits, punctuation) and the
  * few values in {@link IDENTICAL_ALLOWED} (codes a citizen reads as is).
  *
- * Unused keys (`unused`): the English page catalog (`src/web/locales/en.json`)
- * is compared with the keys the code asks for. Sources are `src/**\/*.njk`
+ * Unused keys (`unused`): every English catalog except the validation
+ * messages' (`src/applications/locales`, keyed by definition data) is compared with the keys the code asks for. Sources are `src/**\/*.njk`
  * and `src/**\/*.ts` (tests excluded); a key is used when it appears as the
  * first argument of `t(...)`, `request.t(...)`, `<anything>.t(...)` or of a
  * local alias of one (`const tr = request.t;`), as a string literal; a
@@ -39,11 +40,26 @@
 import fs from "node:fs";
 import path from "node:path";
 
-/** Catalog folders checked, relative to the repository root. */
-export const CATALOG_DIRS = ["src/web/locales", "src/applications/locales"] as const;
+/**
+ * Catalog folders, relative to `root`: every folder named `locales` under
+ * `src/` (each domain module keeps its own strings), sorted.
+ */
+export function catalogDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name === "node_modules") continue;
+      const child = path.posix.join(rel, e.name);
+      if (e.name === "locales") out.push(child);
+      else walk(child);
+    }
+  };
+  walk("src");
+  return out.sort();
+}
 
-/** The folder whose English keys must all be used by the code. */
-export const USAGE_CATALOG_DIR = "src/web/locales";
+/** The folder whose English keys are looked up by code built from definitions, not by literal `t()` calls. */
+export const NOT_USAGE_CHECKED_DIR = "src/applications/locales";
 
 /** The translated languages and the script each one must be written in. */
 export const SCRIPT_OF: Readonly<Record<string, { name: string; letter: RegExp }>> = {
@@ -108,7 +124,7 @@ export interface CheckInput {
   folders: CatalogFolder[];
   /** Sources scanned for used keys; when omitted, unused keys are not checked. */
   sources?: SourceFile[];
-  /** The folder whose `en` keys must be used (default {@link USAGE_CATALOG_DIR}). */
+  /** The folder whose `en` keys must be used (default: every folder but {@link NOT_USAGE_CHECKED_DIR}). */
   usageDir?: string;
   /** Prefixes counted as used without a call (default {@link CODE_BUILT_PREFIXES}). */
   codeBuiltPrefixes?: readonly string[];
@@ -327,12 +343,14 @@ export function checkI18n(input: CheckInput): CheckResult {
     if (folder.catalogs.en) keys += flatten(folder.catalogs.en).size;
   }
   if (input.sources) {
-    const usageDir = input.usageDir ?? USAGE_CATALOG_DIR;
-    const folder = input.folders.find((f) => f.dir === usageDir);
-    const en = folder?.catalogs.en;
-    if (folder && en) {
-      const usage = findUsage(input.sources);
-      const prefixes = input.codeBuiltPrefixes ?? CODE_BUILT_PREFIXES;
+    const usageFolders = input.folders.filter((f) =>
+      input.usageDir ? f.dir === input.usageDir : f.dir !== NOT_USAGE_CHECKED_DIR,
+    );
+    const usage = findUsage(input.sources);
+    const prefixes = input.codeBuiltPrefixes ?? CODE_BUILT_PREFIXES;
+    for (const folder of usageFolders) {
+      const en = folder.catalogs.en;
+      if (!en) continue;
       for (const key of flatten(en).keys()) {
         if (isUsed(key, usage, prefixes)) usedKeys++;
         else
@@ -364,7 +382,7 @@ function listFiles(dir: string, accept: (name: string) => boolean): string[] {
  */
 export function loadProject(root: string): { input: CheckInput; problems: Problem[] } {
   const problems: Problem[] = [];
-  const folders: CatalogFolder[] = CATALOG_DIRS.map((dir) => {
+  const folders: CatalogFolder[] = catalogDirs(root).map((dir) => {
     const catalogs: Record<string, Catalog | undefined> = {};
     const abs = path.join(root, dir);
     const names = fs.existsSync(abs) ? fs.readdirSync(abs).filter((n) => n.endsWith(".json")) : [];

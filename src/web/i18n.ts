@@ -2,8 +2,9 @@
  * Internationalisation: i18next catalogs in `en`, `pa` (Gurmukhi) and `hi`
  * (Devanagari), and `Intl` formatting in Asia/Kolkata with Indian grouping.
  *
- * Catalogs: `src/web/locales/<lang>.json` (the pages) and
- * `src/applications/locales/<lang>.json` (validation messages), merged.
+ * Catalogs: every `src/**/locales/<lang>.json`, merged: `src/web/locales`
+ * (the pages), `src/applications/locales` (validation messages) and each
+ * domain module's own (e.g. `src/kendras/locales`).
  * The page language comes from `?lang=`, then the `lang` cookie, then
  * `Accept-Language`, then English.
  */
@@ -22,7 +23,19 @@ export const LANGUAGE_NAMES: Record<Lang, string> = { pa: "ਪੰਜਾਬੀ", 
 export const INTL_LOCALE: Record<Lang, string> = { en: "en-IN", pa: "pa-IN", hi: "hi-IN" };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CATALOG_DIRS = [path.join(here, "locales"), path.join(here, "../applications/locales")];
+const SRC = path.join(here, "..");
+/** Every `locales` folder under `src/`, sorted; keys must not collide across folders (a later folder would win). */
+function catalogDirs(dir = SRC): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const child = path.join(dir, e.name);
+    if (e.name === "locales") out.push(child);
+    else out.push(...catalogDirs(child));
+  }
+  return out.sort();
+}
+const CATALOG_DIRS = catalogDirs();
 
 function deepMerge(
   a: Record<string, unknown>,

@@ -225,6 +225,8 @@ export const postings = pgTable(
     districtCode: integer("district_code").references(() => districts.code),
     tehsilCode: integer("tehsil_code").references(() => tehsils.code),
     departmentId: integer("department_id").references(() => departments.id),
+    /** The Sewa Kendra a `kendra_operator` or `kendra_manager` works at (null for every other role). */
+    kendraCode: text("kendra_code").references(() => kendras.code),
     validFrom: plainDate("valid_from").notNull(),
     validTo: plainDate("valid_to"),
     createdAt: instant("created_at").notNull().defaultNow(),
@@ -250,8 +252,12 @@ export const citizens = pgTable("citizens", {
 });
 
 /**
- * One-time codes for citizen sign-in: stored as a keyed hash, valid 10 minutes,
- * at most 5 attempts each (src/identity/otp.ts has the rules).
+ * One-time codes sent to a citizen's mobile: stored as a keyed hash, valid 10
+ * minutes, at most 5 attempts each (src/identity/otp.ts has the rules).
+ * `purpose`: `sign_in`, `consent` (the citizen agrees that an operator or a
+ * facilitator applies on their behalf) or `handover` (an output is handed
+ * over at a counter or the doorstep). `subject` binds a code to what it is for
+ * (a draft id, an application reference), so it works for nothing else.
  */
 export const otpCodes = pgTable(
   "otp_codes",
@@ -259,6 +265,8 @@ export const otpCodes = pgTable(
     id: serial("id").primaryKey(),
     mobile: text("mobile").notNull(),
     codeHash: text("code_hash").notNull(),
+    purpose: text("purpose").notNull().default("sign_in"),
+    subject: text("subject"),
     createdAt: instant("created_at").notNull(),
     expiresAt: instant("expires_at").notNull(),
     attempts: integer("attempts").notNull().default(0),
@@ -351,10 +359,18 @@ export const applications = pgTable(
     stage: text("stage"),
     /** The fee due, in paise, computed once at filing (definition fee rules, else the catalog fee; 0: free). */
     feePaise: bigint("fee_paise", { mode: "number" }).notNull().default(0),
+    /** Assisted filing (issue 9): the Sewa Kendra and counter, or the doorstep visit, it was filed at. */
+    kendraCode: text("kendra_code").references(() => kendras.code),
+    counter: integer("counter"),
+    visitId: bigint("visit_id", { mode: "number" }),
+    /** The operator or facilitator who filed it for the citizen, and when the citizen's consent OTP was checked. */
+    assistedBy: integer("assisted_by").references(() => officials.id),
+    consentAt: instant("consent_at"),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
   },
   (t) => [
+    index("applications_kendra_idx").on(t.kendraCode, t.receivedAt),
     index("applications_inbox_idx").on(t.districtCode, t.status, t.dueDate),
     index("applications_service_idx").on(t.serviceId),
     index("applications_sweep_idx")
@@ -860,8 +876,14 @@ export const payments = pgTable(
     amountPaise: bigint("amount_paise", { mode: "number" }).notNull(),
     gatewayOrderId: text("gateway_order_id").unique(),
     gatewayPaymentId: text("gateway_payment_id").unique(),
-    /** Where cash or card was taken: a Sewa Kendra counter or a facilitator (free text until the Kendra registry exists). */
+    /** Where cash or card was taken, as printed on the receipt (a Sewa Kendra counter, a facilitator). */
     collectedAt: text("collected_at"),
+    /** The Sewa Kendra and counter, or the doorstep visit, where it was taken (day-close reconciliation). */
+    kendraCode: text("kendra_code").references(() => kendras.code),
+    counter: integer("counter"),
+    visitId: bigint("visit_id", { mode: "number" }),
+    /** The doorstep visit fee included in `amountPaise` (0 elsewhere). */
+    visitFeePaise: bigint("visit_fee_paise", { mode: "number" }).notNull().default(0),
     collectedBy: integer("collected_by").references(() => officials.id),
     receiptNumber: text("receipt_number").unique(),
     failureReason: text("failure_reason"),
@@ -876,4 +898,287 @@ export const payments = pgTable(
       .on(t.applicationId)
       .where(sql`${t.status} in ('paid', 'refunded')`),
   ],
+);
+
+// ---------------------------------------------------------------- Sewa Kendras (issue 9)
+
+/**
+ * The registry of Sewa Kendras (src/kendras/). `code` is the state's centre
+ * code; `type`: `I` (district administrative complex), `II` (urban) or `III`
+ * (rural). `counters` is the number of counters (numbered 1..counters).
+ * Opening hours are IST wall-clock `HH:MM`; `weeklyOff` an ISO weekday
+ * (1 = Monday … 7 = Sunday) or null when open every day. Coordinates in
+ * decimal degrees (WGS 84) when known. `source` says where the row came from
+ * (`illustrative` for the shipped sample, until the state's list arrives).
+ */
+export const kendras = pgTable(
+  "kendras",
+  {
+    code: text("code").primaryKey(),
+    nameEn: text("name_en").notNull(),
+    namePa: text("name_pa").notNull(),
+    nameHi: text("name_hi").notNull(),
+    districtCode: integer("district_code")
+      .notNull()
+      .references(() => districts.code),
+    tehsilCode: integer("tehsil_code").references(() => tehsils.code),
+    type: text("type").notNull(),
+    counters: integer("counters").notNull(),
+    opensAt: text("opens_at").notNull().default("09:00"),
+    closesAt: text("closes_at").notNull().default("17:00"),
+    weeklyOff: integer("weekly_off"),
+    latitude: text("latitude"),
+    longitude: text("longitude"),
+    address: text("address").notNull().default(""),
+    active: integer("active").notNull().default(1),
+    source: text("source").notNull().default("illustrative"),
+    createdAt: instant("created_at").notNull().defaultNow(),
+    updatedAt: instant("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("kendras_district_idx").on(t.districtCode)],
+);
+
+/** The last token number given per Sewa Kendra per day (numbers come from here, never max()+1). */
+export const kendraTokenCounters = pgTable(
+  "kendra_token_counters",
+  {
+    kendraCode: text("kendra_code")
+      .notNull()
+      .references(() => kendras.code),
+    serviceDate: plainDate("service_date").notNull(),
+    last: integer("last").notNull().default(0),
+  },
+  (t) => [uniqueIndex("kendra_token_counters_pk").on(t.kendraCode, t.serviceDate)],
+);
+
+/**
+ * Queue tokens at a Sewa Kendra. `kind`: `walk_in` (taken at the kiosk) or
+ * `booked` (in advance for `serviceDate` and `slot` `HH:MM`, online or via
+ * the API, e.g. a WhatsApp bot; `bookedVia`: `kiosk`, `online`, `api`).
+ * `status`: booked → waiting (checked in) → called → serving → closed, or
+ * no_show / cancelled. The times are recorded at each step; the wait is
+ * `calledAt − issuedAt` (a booked token is issued when it checks in).
+ * `applicationId`: the assisted application filed while it was served.
+ */
+export const tokens = pgTable(
+  "tokens",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kendraCode: text("kendra_code")
+      .notNull()
+      .references(() => kendras.code),
+    serviceDate: plainDate("service_date").notNull(),
+    number: integer("number").notNull(),
+    kind: text("kind").notNull(),
+    bookedVia: text("booked_via").notNull().default("kiosk"),
+    slot: text("slot"),
+    serviceId: integer("service_id").references(() => services.id),
+    mobile: text("mobile"),
+    status: text("status").notNull(),
+    counter: integer("counter"),
+    calledBy: integer("called_by").references(() => officials.id),
+    bookedAt: instant("booked_at"),
+    issuedAt: instant("issued_at"),
+    calledAt: instant("called_at"),
+    servedAt: instant("served_at"),
+    closedAt: instant("closed_at"),
+    applicationId: bigint("application_id", { mode: "number" }).references(() => applications.id),
+    idempotencyKey: text("idempotency_key").unique(),
+    createdAt: instant("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("tokens_number_per_day").on(t.kendraCode, t.serviceDate, t.number),
+    index("tokens_queue_idx").on(t.kendraCode, t.serviceDate, t.status),
+  ],
+);
+
+/**
+ * A counter's day-close cash reconciliation: the amount expected from the
+ * day's cash receipts against the amount counted, in paise, with the
+ * difference (`countedPaise − expectedPaise`) and the operator's remark.
+ * `status`: submitted → approved | returned (the manager's decision, with
+ * `managerRemark`); a returned close may be submitted again (same row).
+ */
+export const cashCloses = pgTable(
+  "cash_closes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kendraCode: text("kendra_code")
+      .notNull()
+      .references(() => kendras.code),
+    counter: integer("counter").notNull(),
+    businessDate: plainDate("business_date").notNull(),
+    officialId: integer("official_id")
+      .notNull()
+      .references(() => officials.id),
+    receipts: integer("receipts").notNull(),
+    expectedPaise: bigint("expected_paise", { mode: "number" }).notNull(),
+    countedPaise: bigint("counted_paise", { mode: "number" }).notNull(),
+    differencePaise: bigint("difference_paise", { mode: "number" }).notNull(),
+    remark: text("remark").notNull().default(""),
+    status: text("status").notNull().default("submitted"),
+    submittedAt: instant("submitted_at").notNull(),
+    decidedBy: integer("decided_by").references(() => officials.id),
+    decidedAt: instant("decided_at"),
+    managerRemark: text("manager_remark"),
+  },
+  (t) => [
+    uniqueIndex("cash_closes_once_per_counter_day").on(t.kendraCode, t.counter, t.businessDate),
+  ],
+);
+
+/**
+ * Outputs to hand over in person (a certificate of an application filed at a
+ * Sewa Kendra or the doorstep). A row is `ready` from approval; it becomes
+ * `handed_over` against the applicant's OTP at a counter (`kendraCode`,
+ * `counter`) or the doorstep (`visitId`). `remindedAt`: the SMS reminder sent
+ * once an output is uncollected for 30 calendar days.
+ */
+export const handovers = pgTable(
+  "handovers",
+  {
+    applicationId: bigint("application_id", { mode: "number" })
+      .primaryKey()
+      .references(() => applications.id),
+    status: text("status").notNull().default("ready"),
+    readyAt: instant("ready_at").notNull(),
+    remindedAt: instant("reminded_at"),
+    handedOverAt: instant("handed_over_at"),
+    handedOverBy: integer("handed_over_by").references(() => officials.id),
+    kendraCode: text("kendra_code").references(() => kendras.code),
+    counter: integer("counter"),
+    visitId: bigint("visit_id", { mode: "number" }),
+  },
+  (t) => [index("handovers_ready_idx").on(t.status, t.readyAt)],
+);
+
+/**
+ * One-question feedback (a rating 1–5 and an optional comment) asked by SMS
+ * after a service at a Sewa Kendra or the doorstep. `token` is the
+ * unguessable key in the SMS link; the answer is tied to the centre and
+ * counter, or the visit, that served the citizen.
+ */
+export const feedback = pgTable(
+  "feedback",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    token: text("token").notNull().unique(),
+    applicationId: bigint("application_id", { mode: "number" }).references(() => applications.id),
+    tokenId: bigint("token_id", { mode: "number" }).references(() => tokens.id),
+    kendraCode: text("kendra_code").references(() => kendras.code),
+    counter: integer("counter"),
+    visitId: bigint("visit_id", { mode: "number" }),
+    mobile: text("mobile").notNull(),
+    rating: integer("rating"),
+    comment: text("comment"),
+    sentAt: instant("sent_at").notNull(),
+    answeredAt: instant("answered_at"),
+  },
+  (t) => [index("feedback_kendra_idx").on(t.kendraCode, t.sentAt)],
+);
+
+// ---------------------------------------------------------------- doorstep delivery (issue 9)
+
+/**
+ * Facilitators (Sewa Sahayaks) of the doorstep scheme: the tehsil they serve
+ * and how many visits they take per slot. Their login is an `officials` row
+ * with a `facilitator` posting.
+ */
+export const facilitators = pgTable("facilitators", {
+  officialId: integer("official_id")
+    .primaryKey()
+    .references(() => officials.id),
+  districtCode: integer("district_code")
+    .notNull()
+    .references(() => districts.code),
+  tehsilCode: integer("tehsil_code")
+    .notNull()
+    .references(() => tehsils.code),
+  capacityPerSlot: integer("capacity_per_slot").notNull().default(2),
+  active: integer("active").notNull().default(1),
+});
+
+/**
+ * The doorstep visit fee in paise from `effectiveFrom` (IST date) until the
+ * next row's date. Rows cite their source (e.g. ₹120 at launch, later ₹50).
+ */
+export const doorstepFees = pgTable("doorstep_fees", {
+  effectiveFrom: plainDate("effective_from").primaryKey(),
+  visitFeePaise: bigint("visit_fee_paise", { mode: "number" }).notNull(),
+  source: text("source").notNull().default(""),
+});
+
+/**
+ * Doorstep visits booked through helpline 1076 (src/doorstep/). `purpose`:
+ * `application` (fill and file an application at home) or `delivery` (hand
+ * over an output against the citizen's OTP; `applicationId` set at booking).
+ * `slot` is the time window's start `HH:MM` (IST). `status`: booked →
+ * completed | cancelled; a reschedule keeps the row and logs a
+ * `doorstep_visit_events` entry. `number` is the visit number the citizen
+ * quotes to the helpline.
+ */
+export const doorstepVisits = pgTable(
+  "doorstep_visits",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    number: text("number").notNull().unique(),
+    purpose: text("purpose").notNull().default("application"),
+    mobile: text("mobile").notNull(),
+    citizenName: text("citizen_name").notNull(),
+    address: text("address").notNull(),
+    districtCode: integer("district_code")
+      .notNull()
+      .references(() => districts.code),
+    tehsilCode: integer("tehsil_code")
+      .notNull()
+      .references(() => tehsils.code),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id),
+    visitDate: plainDate("visit_date").notNull(),
+    slot: text("slot").notNull(),
+    facilitatorId: integer("facilitator_id")
+      .notNull()
+      .references(() => officials.id),
+    status: text("status").notNull().default("booked"),
+    bookedBy: integer("booked_by").references(() => officials.id),
+    bookedAt: instant("booked_at").notNull(),
+    completedAt: instant("completed_at"),
+    cancelledAt: instant("cancelled_at"),
+    cancelReason: text("cancel_reason"),
+    applicationId: bigint("application_id", { mode: "number" }).references(() => applications.id),
+    idempotencyKey: text("idempotency_key").unique(),
+  },
+  (t) => [
+    index("doorstep_visits_facilitator_day_idx").on(t.facilitatorId, t.visitDate, t.slot),
+    index("doorstep_visits_tehsil_day_idx").on(t.tehsilCode, t.visitDate),
+  ],
+);
+
+/** Visit numbers: `DV-<YYYY>-<seq>` (sequences, never max()+1). */
+export const doorstepVisitSequence = pgSequence("doorstep_visit_seq", { startWith: 1 });
+
+/**
+ * The history of a doorstep visit: booked, rescheduled (from/to date and
+ * slot), cancelled (by `citizen` through the helpline or the `facilitator`,
+ * with a reason), completed, delivered.
+ */
+export const doorstepVisitEvents = pgTable(
+  "doorstep_visit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    visitId: bigint("visit_id", { mode: "number" })
+      .notNull()
+      .references(() => doorstepVisits.id),
+    at: instant("at").notNull(),
+    action: text("action").notNull(),
+    by: text("by").notNull(),
+    actorId: integer("actor_id").references(() => officials.id),
+    reason: text("reason"),
+    fromDate: plainDate("from_date"),
+    fromSlot: text("from_slot"),
+    toDate: plainDate("to_date"),
+    toSlot: text("to_slot"),
+  },
+  (t) => [index("doorstep_visit_events_visit_idx").on(t.visitId, t.id)],
 );

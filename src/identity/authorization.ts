@@ -28,14 +28,34 @@ export type Permission =
   /** Taking a fee in cash, card or UPI at a Sewa Kendra counter or the doorstep (src/payments/). */
   | "payment.collect"
   /** Reconciling online payments with the gateway's settlement report (`/admin/payments`). */
-  | "payments.reconcile";
+  | "payments.reconcile"
+  /** Working a Sewa Kendra counter: calling tokens, submitting the counter's day close (src/kendras/; posting's `kendraCode`). */
+  | "kendra.counter"
+  /** Managing a Sewa Kendra: approving or returning day closes, the centre's queue figures. */
+  | "kendra.manage"
+  /** Filing an application on a citizen's behalf with their consent OTP (counter or doorstep). */
+  | "application.assist"
+  /** Handing an output (a certificate) over against the applicant's OTP (counter or doorstep). */
+  | "output.handover"
+  /** Helpline 1076: looking citizens up by mobile, booking, rescheduling and cancelling doorstep visits. */
+  | "doorstep.book"
+  /** A facilitator's own doorstep visits: the day's list, the visit, cancellation with a reason. */
+  | "doorstep.visit"
+  /** The performance and impact audit of Sewa Kendras and its reports (src/kendras/audit/). */
+  | "kendra.audit";
 
 /** Each role's permissions (least privilege; ARCHITECTURE.md §6 roles). */
 export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
-  kendra_operator: ["payment.collect"],
-  kendra_manager: ["payment.collect"],
-  helpline_agent: [],
-  facilitator: ["payment.collect"],
+  kendra_operator: ["payment.collect", "kendra.counter", "application.assist", "output.handover"],
+  kendra_manager: [
+    "payment.collect",
+    "kendra.counter",
+    "kendra.manage",
+    "application.assist",
+    "output.handover",
+  ],
+  helpline_agent: ["doorstep.book"],
+  facilitator: ["payment.collect", "doorstep.visit", "application.assist", "output.handover"],
   dealing_clerk: ["application.view"],
   designated_officer: ["application.view", "application.decide"],
   first_appellate_authority: ["application.view", "appeal.decide.level1"],
@@ -46,11 +66,12 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
     "penalty.manage",
     "monitoring.view",
     "payments.reconcile",
+    "kendra.audit",
   ],
   adc_general: ["monitoring.view"],
   pmu_admin: ["admin.view", "monitoring.view", "definitions.manage"],
   accounts: ["payments.reconcile"],
-  auditor: ["audit.view"],
+  auditor: ["audit.view", "kendra.audit"],
   system_admin: ["admin.view", "users.manage", "holidays.manage", "payments.reconcile"],
 };
 
@@ -61,6 +82,8 @@ export type PostingScope = {
   districtCode: number | null;
   tehsilCode: number | null;
   departmentId: number | null;
+  /** The Sewa Kendra of a `kendra_operator` or `kendra_manager` posting (src/kendras/). */
+  kendraCode?: string | null;
   validFrom: string;
   validTo: string | null;
 };

@@ -2,7 +2,7 @@
  * Internationalisation: i18next catalogs in `en`, `pa` (Gurmukhi) and `hi`
  * (Devanagari), and `Intl` formatting in Asia/Kolkata with Indian grouping.
  *
- * Catalogs: every `src/**/locales/<lang>.json`, merged: `src/web/locales`
+ * Catalogs: every `locales/<lang>.json` under `src/`, merged: `src/web/locales`
  * (the pages), `src/applications/locales` (validation messages) and each
  * domain module's own (e.g. `src/kendras/locales`).
  * The page language comes from `?lang=`, then the `lang` cookie, then

@@ -353,8 +353,23 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
     ...(can(staff.principal, "definitions.manage")
       ? [{ href: "/studio", text: request.t("nav.studio") }]
       : []),
+    ...(can(staff.principal, "kendra.counter")
+      ? [{ href: "/counter", text: request.t("nav.counter") }]
+      : []),
+    ...(can(staff.principal, "kendra.manage")
+      ? [{ href: "/kendra", text: request.t("nav.kendra") }]
+      : []),
+    ...(can(staff.principal, "doorstep.book")
+      ? [{ href: "/helpline", text: request.t("nav.helpline") }]
+      : []),
+    ...(can(staff.principal, "doorstep.visit")
+      ? [{ href: "/visits", text: request.t("nav.visits") }]
+      : []),
+    ...(can(staff.principal, "kendra.audit")
+      ? [{ href: "/kendra-audit", text: request.t("nav.kendraAudit") }]
+      : []),
     ...(can(staff.principal, "payment.collect")
-      ? [{ href: "/counter/payments", text: request.t("nav.counter") }]
+      ? [{ href: "/counter/payments", text: request.t("nav.counterPayments") }]
       : []),
     ...(can(staff.principal, "payments.reconcile")
       ? [{ href: "/admin/payments", text: request.t("nav.payments") }]

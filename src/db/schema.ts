@@ -311,6 +311,14 @@ export const drafts = pgTable("drafts", {
   definitionId: integer("definition_id").references(() => serviceDefinitions.id),
   /** The last page saved, for "save and come back later". */
   lastPage: text("last_page"),
+  /**
+   * An assisted draft (issue 9, src/kendras/assisted/): filled by a Sewa
+   * Kendra operator or a facilitator for the citizen. `{officialId,
+   * kendraCode?, counter?, visitId?, tokenId?}`; null for the citizen's own
+   * draft. Only that official (or a staff user of the same centre with
+   * `application.assist`) may open it; it is filed after the consent OTP.
+   */
+  assisted: jsonb("assisted").$type<Record<string, unknown>>(),
 });
 
 /**

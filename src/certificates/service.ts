@@ -42,6 +42,7 @@ import {
 import { type DocumentLanguage, formatPlainDate, renderDocument } from "../documents/pdf.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
 import { can } from "../identity/authorization.ts";
+import { markReadyForHandover } from "../kendras/handover/ready.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { type CertificateClaims, type SigningKeys, signToken } from "./keys.ts";
 
@@ -277,6 +278,8 @@ export async function issueCertificate(
     })
     .returning();
   if (!row) throw new Error("certificate insert returned nothing");
+  // Filed at a Sewa Kendra or the doorstep: ready for handover in person, in this same transaction.
+  await markReadyForHandover(tx, app, now);
   await appendAudit(tx, {
     stream: `application:${app.id}`,
     actor: `official:${input.officialId}`,

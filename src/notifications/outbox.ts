@@ -20,7 +20,11 @@ export type OutboxTopic =
   | "appeal.filed"
   | "appeal.hearing"
   | "appeal.decided"
-  | "payment.received";
+  | "payment.received"
+  /** An output uncollected for 30 calendar days (src/kendras/handover/service.ts). */
+  | "handover.reminder"
+  /** The one-question feedback SMS after a service (src/kendras/feedback/service.ts). */
+  | "feedback.requested";
 
 /** Writes an event; call inside the transaction of the change. `at` is an ISO instant. */
 export async function emit(

@@ -41,6 +41,10 @@ export const TEMPLATE_KEYS = [
   "overdue",
   "at_risk",
   "payment_received",
+  "handover_code",
+  "handover_reminder",
+  "feedback_request",
+  "feedback_request_doorstep",
 ] as const;
 /** A template key. */
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -105,6 +109,15 @@ function showInstant(v: unknown): string {
   }
 }
 
+/** A name given as `{en, pa, hi}` in `lang` (else English), or a plain string as is. */
+function inLang(v: unknown, lang: NotifyLang): string {
+  if (typeof v === "string") return v;
+  if (!v || typeof v !== "object") return "";
+  const names = v as Record<string, unknown>;
+  const local = names[lang];
+  return typeof local === "string" && local ? local : String(names.en ?? "");
+}
+
 /** The portal's public address for short links in messages (env `SEWA_PUBLIC_URL`). */
 function publicBase(): string {
   return (process.env.SEWA_PUBLIC_URL || "https://sewa.punjab.gov.in").replace(/\/$/, "");
@@ -118,6 +131,11 @@ export function templateKeyFor(
   if (topic === "appeal.decided")
     return payload.outcome === "dismiss" ? "appeal_decided_dismiss" : "appeal_decided_deliver";
   if (topic === "payment.received") return "payment_received";
+  // Issue 9 (src/kendras/handover, src/kendras/feedback): the handover code is sent directly, never queued.
+  if (topic === "handover.code") return "handover_code";
+  if (topic === "handover.reminder") return "handover_reminder";
+  if (topic === "feedback.requested")
+    return payload.kendra ? "feedback_request" : "feedback_request_doorstep";
   const key = topic.replace(/^application\./, "").replace(/^appeal\./, "appeal_");
   return (TEMPLATE_KEYS as readonly string[]).includes(key) ? (key as TemplateKey) : undefined;
 }
@@ -125,7 +143,9 @@ export function templateKeyFor(
 /**
  * Renders the message for an outbox event in `lang`. Payload fields used:
  * `reference`, `dueDate` (`YYYY-MM-DD`), `remark`, `at` (ISO instant),
- * `deadline` (`YYYY-MM-DD`), `outcome`, `amountPaise` (integer paise, shown in rupees), `receiptNumber`.
+ * `deadline` (`YYYY-MM-DD`), `outcome`, `amountPaise` (integer paise, shown in rupees), `receiptNumber`;
+ * issue 9: `service` and `kendra` (names as `{en, pa, hi}`, shown in `lang`, else English), `code`
+ * (a handover OTP), `readyOn` (`YYYY-MM-DD`), `feedbackToken` (the link `<public URL>/f/<token>`).
  * @returns undefined when the topic has no template.
  */
 export function render(
@@ -147,6 +167,11 @@ export function render(
     link: `${publicBase()}/t/${String(payload.reference ?? "")}`,
     amount: typeof payload.amountPaise === "number" ? (payload.amountPaise / 100).toFixed(2) : "",
     receipt: String(payload.receiptNumber ?? ""),
+    service: inLang(payload.service, lang),
+    kendra: inLang(payload.kendra, lang),
+    code: String(payload.code ?? ""),
+    readyOn: showDate(payload.readyOn),
+    feedbackLink: `${publicBase()}/f/${String(payload.feedbackToken ?? "")}`,
   };
   const fill = (s: string) => s.replace(/\{\{(\w+)\}\}/g, (_, name: string) => vars[name] ?? "");
   return {

@@ -6,6 +6,7 @@
  *   sewa seed [--demo [N]]
  *   sewa import services FILE.csv
  *   sewa import geography
+ *   sewa import kendras [FILE]   (default: the illustrative data/kendras-sample.csv)
  *   sewa due-date --received 2026-03-28T10:00+05:30 --days 3 [--calendar FILE.csv] [--basis working|calendar]
  *   sewa working-days --from 2026-04-13 --to 2026-04-18 [--calendar FILE.csv]
  *   sewa audit verify | sewa audit anchor [--day DATE]
@@ -53,6 +54,7 @@ import {
   setClientStatus,
 } from "./integration/clients.ts";
 import { startSimulator } from "./integration/simulator/server.ts";
+import { importKendras } from "./kendras/registry/service.ts";
 import { registerMonitoringCommands } from "./monitoring/cli.ts";
 import { startGatewaySimulator } from "./payments/simulator.ts";
 import {
@@ -186,6 +188,31 @@ importCmd
     }),
   );
 importCmd
+  .command("kendras [file]")
+  .description(
+    "import the Sewa Kendra registry (CSV; see docs/kendras.md); default: the illustrative data/kendras-sample.csv. Any error: nothing is written, exit 1",
+  )
+  .action((file?: string) =>
+    withDatabase(async (database) => {
+      const target = file ?? path.join(DATA_DIR, "kendras-sample.csv");
+      const summary = await importKendras(
+        database.db,
+        fs.readFileSync(target, "utf8"),
+        systemClock.now().toString(),
+      );
+      for (const e of summary.errors)
+        console.error(`${target}:${e.line}: ${e.column ? `${e.column}: ` : ""}${e.message}`);
+      if (summary.errors.length) {
+        console.error(`${summary.errors.length} error(s): nothing was imported.`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(
+        `Sewa Kendras: ${summary.read} read, ${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged.`,
+      );
+    }),
+  );
+importCmd
   .command("geography")
   .description("import districts, tehsils and urban local bodies (LGD) from data/")
   .action(() =>
@@ -276,6 +303,7 @@ type PostingOpts = {
   district?: number;
   tehsil?: number;
   department?: number;
+  kendra?: string;
   office?: string;
   from?: string;
   to?: string;
@@ -290,6 +318,10 @@ const postingOptions = (c: Command) =>
     )
     .option("--tehsil <lgd>", "tehsil LGD code (needs --district)", positiveInt)
     .option("--department <id>", "department id (omit for every department)", positiveInt)
+    .option(
+      "--kendra <code>",
+      "Sewa Kendra code (kendra_operator and kendra_manager; in --district)",
+    )
     .option("--office <office>", "office name")
     .option("--from <date>", "first day, YYYY-MM-DD (default today)")
     .option("--to <date>", "last day, YYYY-MM-DD (default open-ended)");
@@ -302,6 +334,7 @@ const postingOf = (o: PostingOpts) => ({
   districtCode: o.district ?? null,
   tehsilCode: o.tehsil ?? null,
   departmentId: o.department ?? null,
+  kendraCode: o.kendra ?? null,
   office: o.office,
   validFrom: o.from ?? istDateOf(systemClock.now()),
   validTo: o.to ?? null,

@@ -19,6 +19,7 @@ import type { Config } from "./config.ts";
 import { type Database, migrate, openDatabase } from "./db/client.ts";
 import { countGeography, importGeography, listTehsils } from "./geography/service.ts";
 import { actorFor, createOfficial } from "./identity/service.ts";
+import { importKendras } from "./kendras/registry/service.ts";
 import { istDateOf, systemClock } from "./sla/clock.ts";
 import { importHolidays } from "./sla/service.ts";
 
@@ -33,6 +34,9 @@ export const DEMO_PASSWORD = "sewa-demo-2026";
  * authenticator app to sign in as any demo official. Demo only.
  */
 export const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPSEWAPUNJABDEMO23";
+
+/** The Sewa Kendra the demo counter staff work at: the Type I centre of Ludhiana in data/kendras-sample.csv. */
+export const DEMO_KENDRA_CODE = "SK-36-001";
 
 /** Demo officials for two districts (LGD 36 Ludhiana, 41 Patiala) and state-wide roles, posted since 2020. */
 export const DEMO_OFFICIALS = [
@@ -59,6 +63,24 @@ export const DEMO_OFFICIALS = [
     role: "designated_officer",
     level: "district",
     districtCode: 41,
+  },
+  {
+    username: "operator.ludhiana",
+    name: "Jaspreet Kaur",
+    designation: "Sewa Kendra Operator",
+    role: "kendra_operator",
+    level: "district",
+    districtCode: 36,
+    kendraCode: DEMO_KENDRA_CODE,
+  },
+  {
+    username: "manager.ludhiana",
+    name: "Rajwinder Singh",
+    designation: "Sewa Kendra Manager",
+    role: "kendra_manager",
+    level: "district",
+    districtCode: 36,
+    kendraCode: DEMO_KENDRA_CODE,
   },
   {
     username: "ho.punjab",
@@ -127,6 +149,14 @@ export async function seedReferenceData(
     onProgress,
   );
   await importCatalogTranslations(db, path.join(DATA_DIR, "catalog-translations.csv"));
+  // The illustrative Sewa Kendra registry, until the state provides its list (data/README.md).
+  const kendras = await importKendras(
+    db,
+    fs.readFileSync(path.join(DATA_DIR, "kendras-sample.csv"), "utf8"),
+    systemClock.now().toString(),
+  );
+  if (kendras.errors.length)
+    throw new Error(`data/kendras-sample.csv: ${kendras.errors.map((e) => e.message).join("; ")}`);
   // Every definition kept in git goes live (those with lint errors are skipped and reported).
   const definitions = await publishPath(
     db,
@@ -134,7 +164,7 @@ export async function seedReferenceData(
     "seed",
     systemClock.now(),
   );
-  return { geography, holidays, services, definitions };
+  return { geography, holidays, services, definitions, kendras };
 }
 
 /** The demo officials (idempotent by username). */
@@ -151,6 +181,7 @@ export async function seedDemoOfficials(database: Database): Promise<void> {
           role: o.role,
           level: o.level,
           districtCode: o.districtCode,
+          kendraCode: "kendraCode" in o ? o.kendraCode : null,
           validFrom: "2020-01-01",
         },
       });

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { listDepartments } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
+import { kendraName, listKendras } from "../kendras/registry/service.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { staffNav } from "../workflow/routes.ts";
 import { STAFF_ROLES } from "./roles.ts";
@@ -27,12 +28,25 @@ const str = (v: unknown, max = 200) => (typeof v === "string" ? v.trim().slice(0
 const int = (v: unknown) =>
   typeof v === "string" && /^\d{1,9}$/.test(v.trim()) ? Number(v) : null;
 
-/** The posting described by a posted form: the tehsil decides the level, then the district, else the state. */
+/** Roles that work at a Sewa Kendra: their posting must name one (`kendraCode`). */
+const KENDRA_ROLES = ["kendra_operator", "kendra_manager"];
+
+/**
+ * The posting described by a posted form: the tehsil decides the level, then the district, else the state.
+ * @throws DomainError validation (field `kendraCode`, code `required`) when a Sewa Kendra role names no centre.
+ */
 function postingFrom(body: Record<string, unknown>, today: string): NewPosting {
   const districtCode = int(body.districtCode);
   const tehsilCode = int(body.tehsilCode);
+  const role = str(body.role, 40);
+  const kendraCode = str(body.kendraCode, 32) || null;
+  if (KENDRA_ROLES.includes(role) && kendraCode === null)
+    throw new DomainError("validation", "choose the Sewa Kendra of this posting", [
+      { field: "kendraCode", code: "required" },
+    ]);
   return {
-    role: str(body.role, 40),
+    role,
+    kendraCode,
     level: tehsilCode !== null ? "tehsil" : districtCode !== null ? "district" : "state",
     districtCode,
     tehsilCode,
@@ -59,10 +73,11 @@ export async function userAdminRoutes(app: FastifyInstance): Promise<void> {
     const officials = await listOfficials(db);
     const users = [];
     for (const o of officials) users.push({ ...o, postings: await postingsOf(db, o.id) });
-    const [districts, tehsils, departments] = await Promise.all([
+    const [districts, tehsils, departments, kendras] = await Promise.all([
       listDistricts(db),
       listTehsils(db),
       listDepartments(db),
+      listKendras(db, { activeOnly: true }),
     ]);
     return reply.code(status).view("identity/views/users.njk", {
       official: staff.official,
@@ -74,6 +89,14 @@ export async function userAdminRoutes(app: FastifyInstance): Promise<void> {
         district: d,
         tehsils: tehsils.filter((t) => t.districtCode === d.code),
       })),
+      kendraGroups: districts
+        .map((d) => ({
+          district: d,
+          kendras: kendras
+            .filter((k) => k.districtCode === d.code)
+            .map((k) => ({ code: k.code, name: kendraName(k, request.lang) })),
+        }))
+        .filter((g) => g.kendras.length > 0),
       today: today(),
       values: {},
       navItems: staffNav(request, staff),
@@ -95,8 +118,11 @@ export async function userAdminRoutes(app: FastifyInstance): Promise<void> {
     } catch (e) {
       if (!(e instanceof DomainError) && !(e instanceof Error && /username/.test(e.message)))
         throw e;
-      const message =
-        e instanceof DomainError && e.fields[0]?.code === "breached"
+      const kendraProblem =
+        e instanceof DomainError && e.fields[0]?.field === "kendraCode" ? e.fields[0].code : "";
+      const message = kendraProblem
+        ? request.t(`kendraRegistry.posting.errors.${kendraProblem}`)
+        : e instanceof DomainError && e.fields[0]?.code === "breached"
           ? request.t("users.errors.breached")
           : e instanceof DomainError && e.fields[0]?.code === "too_short"
             ? request.t("users.errors.short")
@@ -106,7 +132,11 @@ export async function userAdminRoutes(app: FastifyInstance): Promise<void> {
         request,
         reply,
         staff,
-        { errors: [{ text: message, href: "#username" }], values },
+        {
+          errors: [{ text: message, href: kendraProblem ? "#kendraCode" : "#username" }],
+          values,
+          ...(kendraProblem ? { kendraError: message } : {}),
+        },
         400,
       );
     }

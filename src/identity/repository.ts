@@ -3,7 +3,7 @@
  */
 import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
-import { officials, postings, sessions } from "../db/schema.ts";
+import { kendras, officials, postings, sessions } from "../db/schema.ts";
 
 export type Official = typeof officials.$inferSelect;
 export type Posting = typeof postings.$inferSelect;
@@ -90,6 +90,15 @@ export async function deleteExpiredSessions(q: Queryable, now: string): Promise<
 /** All postings of an official (past, present and future), oldest first. */
 export function postingsOf(q: Queryable, officialId: number): Promise<Posting[]> {
   return q.select().from(postings).where(eq(postings.officialId, officialId)).orderBy(postings.id);
+}
+
+/** The district (LGD code) of a Sewa Kendra, or undefined for an unknown code. */
+export async function kendraDistrictOf(q: Queryable, code: string): Promise<number | undefined> {
+  const [row] = await q
+    .select({ districtCode: kendras.districtCode })
+    .from(kendras)
+    .where(eq(kendras.code, code));
+  return row?.districtCode;
 }
 
 /** Adds a posting. */

@@ -45,6 +45,11 @@ export type NewPosting = {
   tehsilCode?: number | null;
   departmentId?: number | null;
   office?: string;
+  /**
+   * The Sewa Kendra (registry code) a `kendra_operator` or `kendra_manager`
+   * works at; it must exist and lie in the posting's district. Null for every other role.
+   */
+  kendraCode?: string | null;
   validFrom: string;
   validTo?: string | null;
 };
@@ -118,6 +123,7 @@ export async function createOfficial(
         p.districtCode === (o.posting.districtCode ?? null) &&
         p.tehsilCode === (o.posting.tehsilCode ?? null) &&
         p.departmentId === (o.posting.departmentId ?? null) &&
+        p.kendraCode === (o.posting.kendraCode ?? null) &&
         p.validTo === null,
     );
     if (!same) await addPosting(q, official.id, o.posting, actor);
@@ -127,7 +133,9 @@ export async function createOfficial(
 
 /**
  * Adds a posting to an official.
- * @throws DomainError validation for an unknown role, a jurisdiction that does not fit its level, or dates out of order.
+ * @throws DomainError validation for an unknown role, a jurisdiction that does not fit its level,
+ *   dates out of order, or a Sewa Kendra (`kendraCode`) that is unknown, outside the posting's
+ *   district, or given for a role other than `kendra_operator` / `kendra_manager`.
  */
 export async function addPosting(
   q: Queryable,
@@ -155,6 +163,26 @@ export async function addPosting(
     throw new DomainError("validation", "the posting ends before it starts", [
       { field: "validTo", code: "before_start" },
     ]);
+  const kendraCode = p.kendraCode || null;
+  if (kendraCode !== null) {
+    if (p.role !== "kendra_operator" && p.role !== "kendra_manager")
+      throw new DomainError(
+        "validation",
+        "only Sewa Kendra operators and managers work at a Sewa Kendra",
+        [{ field: "kendraCode", code: "not_for_role" }],
+      );
+    const kendra = await repo.kendraDistrictOf(q, kendraCode);
+    if (kendra === undefined)
+      throw new DomainError("validation", `no Sewa Kendra with code ${kendraCode}`, [
+        { field: "kendraCode", code: "unknown" },
+      ]);
+    if (district === null || kendra !== district)
+      throw new DomainError(
+        "validation",
+        `Sewa Kendra ${kendraCode} is not in the posting's district`,
+        [{ field: "kendraCode", code: "not_in_district" }],
+      );
+  }
   const posting = await repo.insertPosting(q, {
     officialId,
     role: p.role,
@@ -162,6 +190,7 @@ export async function addPosting(
     districtCode: district,
     tehsilCode: tehsil,
     departmentId: p.departmentId ?? null,
+    kendraCode,
     office: p.office ?? "",
     validFrom: p.validFrom,
     validTo: p.validTo ?? null,

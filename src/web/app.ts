@@ -36,6 +36,7 @@ import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { integrationRoutes } from "../integration/routes.ts";
+import { kendraRoutes } from "../kendras/registry/routes.ts";
 import { monitoringRoutes } from "../monitoring/routes.ts";
 import { isSimulated } from "../monitoring/service.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
@@ -325,5 +326,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(monitoringRoutes);
   await app.register(studioRoutes);
   await app.register(paymentRoutes);
+  await app.register(kendraRoutes);
   return app;
 }

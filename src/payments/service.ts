@@ -66,9 +66,10 @@ export async function feeStatus(q: Queryable, reference: string) {
     .from(payments)
     .where(sql`${payments.applicationId} = ${app.id}`)
     .orderBy(payments.id);
+  // A doorstep payment also carries the visit fee (`visitFeePaise`), which is not part of the application's fee.
   const paidPaise = list
     .filter((p) => p.status === "paid")
-    .reduce((sum, p) => sum + p.amountPaise, 0);
+    .reduce((sum, p) => sum + p.amountPaise - p.visitFeePaise, 0);
   return {
     feePaise: app.feePaise,
     paidPaise,
@@ -249,8 +250,10 @@ export async function applyGatewayResult(
 
 /**
  * Records a fee taken at a counter or the doorstep (cash, card or UPI) for the
- * whole balance. C-20: the second of two simultaneous calls gets conflict.
- * @throws DomainError not_found, validation (amount is not the balance), conflict (already paid).
+ * whole balance. At a doorstep visit (`visitId`), the amount is the balance
+ * plus the visit fee in effect (`visitFeePaise`, src/doorstep/), recorded on
+ * the payment. C-20: the second of two simultaneous calls gets conflict.
+ * @throws DomainError not_found, validation (amount is not the balance plus the visit fee), conflict (already paid).
  */
 export async function recordCounterPayment(
   db: Db,
@@ -260,9 +263,13 @@ export async function recordCounterPayment(
     amountPaise: number;
     officialId: number;
     collectedAt: string;
+    /** The doorstep visit where it was taken, and the visit fee (paise) included in `amountPaise`. */
+    visitId?: number;
+    visitFeePaise?: number;
     now: Temporal.Instant;
   },
 ): Promise<Payment> {
+  const visitFeePaise = o.visitId ? (o.visitFeePaise ?? 0) : 0;
   if (!(COUNTER_METHODS as readonly string[]).includes(o.method))
     throw new DomainError("validation", "Choose cash, card or UPI", [
       { field: "method", code: "invalid" },
@@ -271,8 +278,12 @@ export async function recordCounterPayment(
     return await db.transaction(async (tx) => {
       const app = await appByReference(tx, o.reference, true);
       const status = await feeStatus(tx, o.reference);
-      if (status.balancePaise === 0) throw new DomainError("conflict", "The fee is already paid");
-      if (!Number.isSafeInteger(o.amountPaise) || o.amountPaise !== status.balancePaise)
+      if (status.balancePaise === 0 && visitFeePaise === 0)
+        throw new DomainError("conflict", "The fee is already paid");
+      if (
+        !Number.isSafeInteger(o.amountPaise) ||
+        o.amountPaise !== status.balancePaise + visitFeePaise
+      )
         throw new DomainError("validation", "The amount must be the fee due", [
           { field: "amount", code: "not_balance", params: { balancePaise: status.balancePaise } },
         ]);
@@ -284,6 +295,7 @@ export async function recordCounterPayment(
           status: "paid",
           amountPaise: o.amountPaise,
           collectedAt: o.collectedAt,
+          ...(o.visitId ? { visitId: o.visitId, visitFeePaise } : {}),
           collectedBy: o.officialId,
           receiptNumber: await nextReceipt(tx, o.now),
           createdAt: o.now.toString(),

@@ -967,6 +967,7 @@ export const kendraTokenCounters = pgTable(
  * no_show / cancelled. The times are recorded at each step; the wait is
  * `calledAt − issuedAt` (a booked token is issued when it checks in).
  * `applicationId`: the assisted application filed while it was served.
+ * `outcome`: the operator's optional remark when closing (what was done).
  */
 export const tokens = pgTable(
   "tokens",
@@ -991,6 +992,7 @@ export const tokens = pgTable(
     servedAt: instant("served_at"),
     closedAt: instant("closed_at"),
     applicationId: bigint("application_id", { mode: "number" }).references(() => applications.id),
+    outcome: text("outcome"),
     idempotencyKey: text("idempotency_key").unique(),
     createdAt: instant("created_at").notNull().defaultNow(),
   },

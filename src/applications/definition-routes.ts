@@ -23,6 +23,7 @@ import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import type { Queryable } from "../db/client.ts";
+import { localPlaces } from "../geography/local-names.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { readMultipart } from "../web/multipart.ts";
@@ -93,8 +94,8 @@ export async function definitionSummary(
   const data = row.formData as { answers?: Record<string, unknown> };
   const answers = data.answers ?? {};
   const [districts, tehsils, docs] = await Promise.all([
-    listDistricts(q),
-    listTehsils(q, row.districtCode),
+    listDistricts(q).then((r) => localPlaces("district", r, request.lang)),
+    listTehsils(q, row.districtCode).then((r) => localPlaces("tehsil", r, request.lang)),
     svc.applicationDocuments(q, row.id),
   ]);
   const files = new Map(docs.map((d) => [d.id, d.filename]));
@@ -134,8 +135,11 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     return { form, result, errors: result.ok ? [] : result.errors };
   }
 
-  async function places() {
-    const [districts, tehsils] = await Promise.all([listDistricts(db), listTehsils(db)]);
+  async function places(lang: string) {
+    const [districts, tehsils] = await Promise.all([
+      listDistricts(db).then((r) => localPlaces("district", r, lang)),
+      listTehsils(db).then((r) => localPlaces("tehsil", r, lang)),
+    ]);
     return { districts, tehsils };
   }
 
@@ -240,7 +244,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         returnTo: opts.returnTo,
         multipart: page.fields.some((f) => f.type === "file"),
         accept: acceptAttribute(["pdf", "jpeg", "png"]),
-        ...(await places()),
+        ...(await places(lang)),
       });
   }
 
@@ -469,7 +473,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     if (r.draft.applicationId) return reply.redirect(`/drafts/${r.draft.id}/confirmation`, 303);
     if (!r.ok) return reply.redirect(`/drafts/${r.draft.id}/tasks`, 303);
     const { def, answers, lang, draft } = r;
-    const { districts, tehsils } = await places();
+    const { districts, tehsils } = await places(lang);
     const files = new Map((await svc.draftDocuments(db, draft.id)).map((d) => [d.id, d]));
     const sections = summarise(def, answers, r.form.visiblePages(answers), lang, {
       date: (d) => request.fmt.date(d),

@@ -13,6 +13,7 @@ import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { certificatesOf } from "../certificates/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
+import { localPlaces } from "../geography/local-names.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
 import { currentCitizen } from "../identity/citizen-routes.ts";
 import { feeStatus } from "../payments/service.ts";
@@ -47,8 +48,11 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   const { clock, store } = app.deps;
 
   /** Everything the form page needs besides the answers. */
-  async function formContext(service: ServiceWithDepartment) {
-    const [districts, tehsils] = await Promise.all([listDistricts(db), listTehsils(db)]);
+  async function formContext(service: ServiceWithDepartment, lang: string) {
+    const [districts, tehsils] = await Promise.all([
+      listDistricts(db).then((r) => localPlaces("district", r, lang)),
+      listTehsils(db).then((r) => localPlaces("tehsil", r, lang)),
+    ]);
     const groups = districts.map((d) => ({
       district: d,
       tehsils: tehsils.filter((t) => t.districtCode === d.code),
@@ -162,7 +166,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   ) {
     const { list, byField, dobPart } = pageErrors(request, opts.errors);
     return reply.code(opts.errors.length ? 400 : 200).view("applications/views/apply.njk", {
-      ...(await formContext(opts.service)),
+      ...(await formContext(opts.service, request.lang)),
       values: opts.values,
       errors: list,
       fieldErrors: byField,
@@ -323,7 +327,11 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       service,
       draft,
       answers: result.value,
-      ...(await names(result.value.address.districtCode, result.value.address.tehsilCode)),
+      ...(await names(
+        result.value.address.districtCode,
+        result.value.address.tehsilCode,
+        request.lang,
+      )),
       documents: await svc.draftDocuments(db, draft.id),
     });
   });
@@ -368,17 +376,17 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       return reply.view("applications/views/acknowledgement.njk", {
         app: view,
         answers,
-        ...(await names(row.districtCode, row.tehsilCode)),
+        ...(await names(row.districtCode, row.tehsilCode, request.lang)),
         documents: await svc.applicationDocuments(db, row.id),
         sections,
       });
     },
   );
 
-  async function names(districtCode: number, tehsilCode: number) {
+  async function names(districtCode: number, tehsilCode: number, lang: string) {
     const [districts, tehsils] = await Promise.all([
-      listDistricts(db),
-      listTehsils(db, districtCode),
+      listDistricts(db).then((r) => localPlaces("district", r, lang)),
+      listTehsils(db, districtCode).then((r) => localPlaces("tehsil", r, lang)),
     ]);
     return {
       districtName: districts.find((d) => d.code === districtCode)?.name ?? String(districtCode),

@@ -13,8 +13,10 @@ import {
 import { getService } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
+import { localPlaces } from "../geography/local-names.ts";
 import { listDistricts, listTehsils } from "../geography/service.ts";
 import { OTP_LIMIT } from "../web/limits.ts";
+import { saveCitizenLang } from "./citizen-lang.ts";
 import {
   applicationsOfCitizen,
   type Citizen,
@@ -150,6 +152,17 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
       const old = await citizenSession(request);
       const { pendingMobile: _drop, ...keep } = old?.data ?? {};
       await rotateCitizenSession(request, reply, keep, citizen.id);
+      // The language: a choice made in this browser is saved to the profile; else the saved one is used.
+      if (request.cookies.lang === request.lang)
+        await saveCitizenLang(db, citizen.id, request.lang);
+      else if (citizen.lang && citizen.lang !== request.lang)
+        reply.setCookie("lang", citizen.lang, {
+          path: "/",
+          httpOnly: true,
+          sameSite: "lax",
+          maxAge: 365 * 86400,
+          secure: config.secureCookies,
+        });
       return reply.redirect("/my", 303);
     },
   );
@@ -185,7 +198,7 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
       citizen,
       values: citizen.profile,
       consent: citizen.prefillConsentAt !== null,
-      ...(await places()),
+      ...(await places(request.lang)),
     });
   });
 
@@ -212,14 +225,17 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
         consent,
         errors,
         fieldErrors: fieldErrors(errors),
-        ...(await places()),
+        ...(await places(request.lang)),
       });
     }
     return reply.redirect("/my/profile?saved=1", 303);
   });
 
-  async function places() {
-    const [districts, tehsils] = await Promise.all([listDistricts(db), listTehsils(db)]);
+  async function places(lang: string) {
+    const [districts, tehsils] = await Promise.all([
+      listDistricts(db).then((r) => localPlaces("district", r, lang)),
+      listTehsils(db).then((r) => localPlaces("tehsil", r, lang)),
+    ]);
     return {
       districts,
       tehsilGroups: districts.map((d) => ({

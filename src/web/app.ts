@@ -33,6 +33,7 @@ import { certificateRoutes } from "../certificates/routes.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { userAdminRoutes } from "../identity/admin-routes.ts";
+import { citizenLang, saveCitizenLang, signedInCitizenId } from "../identity/citizen-lang.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { integrationRoutes } from "../integration/routes.ts";
@@ -57,6 +58,7 @@ import {
   type Lang,
   translator,
 } from "./i18n.ts";
+import { publicPages } from "./public-pages.ts";
 import { postgresRateLimitStore } from "./rate-limit-store.ts";
 import { configureTemplates } from "./templates.ts";
 
@@ -253,13 +255,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         maxAge: 365 * 86400,
         secure: deps.config.secureCookies,
       });
+      // A signed-in citizen's switch is kept in their profile too (their SMS follow it).
+      const citizenId = await signedInCitizenId(request);
+      if (citizenId !== undefined) await saveCitizenLang(deps.database.db, citizenId, fromQuery);
     } else if (isLang(request.cookies.lang)) {
       request.lang = request.cookies.lang;
     } else {
-      request.lang = fromAcceptLanguage(request.headers["accept-language"]) ?? "en";
+      const citizenId = await signedInCitizenId(request);
+      const saved =
+        citizenId === undefined ? undefined : await citizenLang(deps.database.db, citizenId);
+      request.lang = isLang(saved)
+        ? saved
+        : (fromAcceptLanguage(request.headers["accept-language"]) ?? "en");
     }
     const t = translator(request.lang);
-    const fmt = formatters(request.lang);
+    // Native digits (Gurmukhi, Devanagari) only on request, for pa and hi: the `digits` cookie.
+    const nativeDigits = request.lang !== "en" && request.cookies.digits === "native";
+    const fmt = formatters(request.lang, { nativeDigits });
     request.t = t;
     request.fmt = fmt;
     const currentPath = request.url.split("?")[0] ?? "/";
@@ -281,6 +293,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         current: l === request.lang,
       })),
       currentPath,
+      nativeDigits,
+      digitsHref: (digits: string) =>
+        `/settings/digits?digits=${digits}&back=${encodeURIComponent(request.url)}`,
       // Every page says so while simulated data is present (sewa simulate, issue 6).
       ...(htmlPage ? { simulated: await isSimulated(deps.database.db) } : {}),
     };
@@ -326,6 +341,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(monitoringRoutes);
   await app.register(studioRoutes);
   await app.register(paymentRoutes);
+  await app.register(publicPages);
   await app.register(kendraRoutes);
   return app;
 }

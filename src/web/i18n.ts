@@ -107,9 +107,22 @@ export function fromAcceptLanguage(header: string | undefined): Lang | undefined
   return undefined;
 }
 
-/** Formatting helpers for one language, all in Asia/Kolkata. */
-export function formatters(lang: Lang) {
-  const locale = INTL_LOCALE[lang];
+/** The Unicode numbering system of each language's native digits (CLDR `nu`). */
+export const NATIVE_NUMBERING: Record<Lang, string | undefined> = {
+  en: undefined,
+  pa: "guru",
+  hi: "deva",
+};
+
+/**
+ * Formatting helpers for one language, all in Asia/Kolkata.
+ * @param opts.nativeDigits Gurmukhi (`pa`) or Devanagari (`hi`) digits through
+ *   the `-u-nu-guru` / `-u-nu-deva` locale extension; ignored for English.
+ */
+export function formatters(lang: Lang, opts: { nativeDigits?: boolean } = {}) {
+  const nu = opts.nativeDigits ? NATIVE_NUMBERING[lang] : undefined;
+  const locale = nu ? `${INTL_LOCALE[lang]}-u-nu-${nu}` : INTL_LOCALE[lang];
+  const zero = nu === "guru" ? 0x0a66 : nu === "deva" ? 0x0966 : 0x30;
   const dateFmt = new Intl.DateTimeFormat(locale, {
     day: "numeric",
     month: "short",
@@ -139,6 +152,17 @@ export function formatters(lang: Lang) {
     /** An upload size limit in the unit that is checked (C-10), e.g. "2 MiB (20,97,152 bytes)". */
     bytes(n: number): string {
       return formatBytesLimit(n, lang);
+    },
+    /**
+     * ASCII digits in `s` as the page's digits (unchanged unless native digits
+     * are on), for figures that are not numbers to format, e.g. opening hours
+     * "09:00". Never for reference numbers, mobile numbers or codes.
+     */
+    digits(s: string | number | null | undefined): string {
+      const text = s === null || s === undefined ? "" : String(s);
+      return zero === 0x30
+        ? text
+        : text.replace(/[0-9]/g, (d) => String.fromCharCode(zero + d.charCodeAt(0) - 0x30));
     },
     /** Integer with Indian grouping (12,34,567). */
     number(n: number): string {

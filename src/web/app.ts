@@ -37,6 +37,7 @@ import { citizenLang, saveCitizenLang, signedInCitizenId } from "../identity/cit
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { integrationRoutes } from "../integration/routes.ts";
+import { handoverRoutes } from "../kendras/handover/routes.ts";
 import { kendraRoutes } from "../kendras/registry/routes.ts";
 import { monitoringRoutes } from "../monitoring/routes.ts";
 import { isSimulated } from "../monitoring/service.ts";
@@ -341,6 +342,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(monitoringRoutes);
   await app.register(studioRoutes);
   await app.register(paymentRoutes);
+  await app.register(handoverRoutes);
   await app.register(publicPages);
   await app.register(kendraRoutes);
   return app;

@@ -92,5 +92,5 @@ describe("the sewa command (embedded database)", () => {
     const badLint = run(["services", "lint", badDef]);
     expect(badLint.status).toBe(1);
     expect(badLint.stdout).toContain("error:");
-  });
+  }, 600_000); // a guard against hangs only: each step spawns the CLI, which opens PGlite and loads the app, slow on a busy 2-core machine
 });

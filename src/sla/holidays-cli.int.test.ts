@@ -75,5 +75,5 @@ describe("sewa holidays (embedded database)", () => {
     expect(weekend.stdout).toContain("No due date can move");
 
     expect(run(["audit", "verify"]).stdout).toMatch(/Audit log intact: \d+ records\./);
-  });
+  }, 600_000); // a guard against hangs only: each step spawns the CLI, which opens PGlite and loads the app, slow on a busy 2-core machine
 });

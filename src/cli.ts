@@ -21,6 +21,7 @@
  *   sewa gateway-simulator [--port N] [--key-id ID] [--secret S]
  *   sewa department-simulator --port N --client-id ID --secret S [--portal URL] [--mix approved=70,sent_back=20,rejected=10]
  *     [--delay-ms MS] [--timeouts P] [--errors P] [--duplicates P] [--out-of-order P] [--seed S]
+ *   sewa kendras remind-uncollected [--now ISO]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -54,6 +55,7 @@ import {
   setClientStatus,
 } from "./integration/clients.ts";
 import { startSimulator } from "./integration/simulator/server.ts";
+import { registerHandoverCommands } from "./kendras/handover/cli.ts";
 import { importKendras } from "./kendras/registry/service.ts";
 import { registerMonitoringCommands } from "./monitoring/cli.ts";
 import { startGatewaySimulator } from "./payments/simulator.ts";
@@ -723,6 +725,7 @@ program
   );
 
 registerMonitoringCommands(program, withDatabase, progressBar);
+registerHandoverCommands(program, withDatabase);
 
 try {
   await program.parseAsync();

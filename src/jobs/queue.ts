@@ -9,7 +9,9 @@
  * `recompute-due-dates` (on demand, after a holiday is added or retired): the due
  * dates of open applications that the change can move (src/sla/recompute.ts);
  * `notify` (every minute, when senders are given): drains the outbox into SMS,
- * email and log messages and retries the due failures (src/notifications/consumer.ts).
+ * email and log messages and retries the due failures (src/notifications/consumer.ts);
+ * `remind-uncollected` (09:00 IST daily): one SMS reminder per output uncollected for 30
+ * calendar days at a Sewa Kendra (src/kendras/handover/service.ts).
  * The sweep also folds the pendency rollup's deltas in (src/monitoring/, issue 6).
  */
 import { fromPglite, PgBoss } from "pg-boss";
@@ -19,6 +21,7 @@ import { autoAppealBreaches } from "../appeals/service.ts";
 import { recomputeDueDates } from "../applications/service.ts";
 import { anchorDay } from "../audit/service.ts";
 import type { Database } from "../db/client.ts";
+import { remindUncollected } from "../kendras/handover/service.ts";
 import { compactRollup } from "../monitoring/service.ts";
 import { processOutbox, retryFailed, type Senders } from "../notifications/consumer.ts";
 import type { PaymentGateway } from "../payments/gateway.ts";
@@ -35,6 +38,7 @@ export const QUEUES = {
   recomputeDueDates: "recompute-due-dates",
   notify: "notify",
   reconcilePayments: "reconcile-payments",
+  remindUncollected: "remind-uncollected",
 } as const;
 
 /** A running job system and how to stop it. */
@@ -110,12 +114,18 @@ export async function startJobs(
       await recordReconciliation(database.db, gateway, yesterday, clock.now());
     });
   }
+  await boss.createQueue(QUEUES.remindUncollected);
+  // Idempotent (remindedAt is set with the outbox event): a rerun or a second node reminds no one twice.
+  await boss.work(QUEUES.remindUncollected, async () => {
+    await remindUncollected(database.db, clock.now());
+  });
   const unregister = registerRecomputeQueue(database.db, (scope) =>
     boss.send(QUEUES.recomputeDueDates, scope),
   );
   if (opts.schedule !== false) {
     await boss.schedule(QUEUES.slaSweep, "* * * * *");
     await boss.schedule(QUEUES.auditAnchor, "5 0 * * *", null, { tz: "Asia/Kolkata" });
+    await boss.schedule(QUEUES.remindUncollected, "0 9 * * *", null, { tz: "Asia/Kolkata" });
     if (senders) await boss.schedule(QUEUES.notify, "* * * * *");
     if (gateway)
       await boss.schedule(QUEUES.reconcilePayments, "30 2 * * *", null, { tz: "Asia/Kolkata" });

@@ -25,6 +25,7 @@ import { normaliseMobile } from "../common/text.ts";
 import type { Queryable } from "../db/client.ts";
 import { localPlaces } from "../geography/local-names.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
+import { assistedDraftAccess } from "../kendras/assisted/access.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { readMultipart } from "../web/multipart.ts";
 import { resubmitByDefinition } from "./definition-decisions.ts";
@@ -120,6 +121,8 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const draft = await svc.findDraft(db, draftId, clock.now().toString());
     if (!draft || draft.definitionId === null)
       throw new DomainError("not_found", "This draft does not exist or has expired");
+    // An assisted draft opens only for the staff filling it (src/kendras/assisted/access.ts; 404 otherwise).
+    await assistedDraftAccess(request, draft);
     const def = await definitionOf(db, draft.definitionId);
     return { draft, def, form: compileForm(def), data: draftDataOf(draft.data) };
   }
@@ -488,6 +491,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const checklist = documentChecklist(def, answers, r.data.documents);
     return reply.view("applications/views/definition-check.njk", {
       draftId: draft.id,
+      assisted: draft.assisted !== null,
       serviceName: inLang(def.name, lang),
       sections,
       documents: checklist.items
@@ -511,6 +515,8 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     if (r.draft.applicationId) return reply.redirect(`/drafts/${r.draft.id}/confirmation`, 303);
     if (!r.ok || r.draft.definitionId === null)
       return reply.redirect(`/drafts/${r.draft.id}/tasks`, 303);
+    // An assisted draft is filed with the applicant's consent code (src/kendras/assisted/).
+    if (r.draft.assisted !== null) return reply.redirect(`/drafts/${r.draft.id}/consent`, 303);
     const { def, draft, answers, applicant, data } = r;
     await svc.submitApplication(db, {
       application: {

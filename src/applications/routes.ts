@@ -16,6 +16,7 @@ import { normaliseMobile } from "../common/text.ts";
 import { localPlaces } from "../geography/local-names.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
 import { currentCitizen } from "../identity/citizen-routes.ts";
+import { assistedDraftAccess } from "../kendras/assisted/access.ts";
 import { feeStatus } from "../payments/service.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { TRACK_LIMIT } from "../web/limits.ts";
@@ -194,9 +195,11 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     return service;
   }
 
-  async function loadDraft(id: string) {
+  /** A live draft; an assisted one only for the staff filling it (src/kendras/assisted/access.ts; 404 otherwise). */
+  async function loadDraft(request: FastifyRequest, id: string) {
     const draft = await svc.findDraft(db, id, clock.now().toString());
     if (!draft) throw new DomainError("not_found", "This draft does not exist or has expired");
+    await assistedDraftAccess(request, draft);
     return draft;
   }
 
@@ -237,7 +240,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     const values = stringFields(body.fields);
     const now = clock.now();
     const draft = existingDraftId
-      ? await loadDraft(existingDraftId)
+      ? await loadDraft(request, existingDraftId)
       : await svc.createDraft(db, service.id, values, now);
     if (draft.applicationId) return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
     await svc.saveDraft(db, draft.id, values, now);
@@ -275,7 +278,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get("/drafts/:draftId/edit", { schema: { hide: true } }, async (request, reply) => {
-    const draft = await loadDraft((request.params as { draftId: string }).draftId);
+    const draft = await loadDraft(request, (request.params as { draftId: string }).draftId);
     if (draft.definitionId !== null) return reply.redirect(`/drafts/${draft.id}/tasks`, 303);
     if (draft.applicationId) return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
     const service = await loadService(String(draft.serviceId));
@@ -291,7 +294,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/drafts/:draftId/edit", { schema: { hide: true } }, async (request, reply) => {
-    const draft = await loadDraft((request.params as { draftId: string }).draftId);
+    const draft = await loadDraft(request, (request.params as { draftId: string }).draftId);
     const service = await loadService(String(draft.serviceId));
     return handleApplyPost(request, reply, service, draft.id);
   });
@@ -303,11 +306,13 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
    * redirect (to the confirmation when already submitted, to the form when invalid).
    */
   async function readyDraft(request: FastifyRequest) {
-    const draft = await loadDraft((request.params as { draftId: string }).draftId);
+    const draft = await loadDraft(request, (request.params as { draftId: string }).draftId);
     if (draft.applicationId)
       return { ok: false as const, redirect: `/drafts/${draft.id}/confirmation` };
     if (draft.definitionId !== null)
       return { ok: false as const, redirect: `/drafts/${draft.id}/review` };
+    // An assisted draft is filed with the applicant's consent code, not the citizen's submit button.
+    const assisted = draft.assisted !== null;
     const service = await loadService(String(draft.serviceId));
     const result = validateGenericForm(
       draft.data as GenericFormBody,
@@ -315,7 +320,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       await validationContext(),
     );
     if (!result.ok) return { ok: false as const, redirect: `/drafts/${draft.id}/edit` };
-    return { ok: true as const, draft, service, answers: result.value };
+    return { ok: true as const, draft, service, answers: result.value, assisted };
   }
 
   app.get("/drafts/:draftId/check", { schema: { hide: true } }, async (request, reply) => {
@@ -333,6 +338,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
         request.lang,
       )),
       documents: await svc.draftDocuments(db, draft.id),
+      assisted: ready.assisted,
     });
   });
 
@@ -340,6 +346,7 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     const ready = await readyDraft(request);
     if (!ready.ok) return reply.redirect(ready.redirect, 303);
     const { draft } = ready;
+    if (ready.assisted) return reply.redirect(`/drafts/${draft.id}/consent`, 303);
     const result = { value: ready.answers };
     const documents = await svc.draftDocuments(db, draft.id);
     await svc.submitApplication(db, {
@@ -352,8 +359,8 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(`/drafts/${draft.id}/confirmation`, 303);
   });
 
-  async function submittedDraft(id: string) {
-    const draft = await loadDraft(id);
+  async function submittedDraft(request: FastifyRequest, id: string) {
+    const draft = await loadDraft(request, id);
     if (!draft.applicationId)
       throw new DomainError("not_found", "This application has not been submitted");
     const row = await svc.findApplicationById(db, draft.applicationId);
@@ -362,7 +369,12 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/drafts/:draftId/confirmation", { schema: { hide: true } }, async (request, reply) => {
-    const { draft, view } = await submittedDraft((request.params as { draftId: string }).draftId);
+    const { draft, view } = await submittedDraft(
+      request,
+      (request.params as { draftId: string }).draftId,
+    );
+    // Staff who filed it for the applicant get their own confirmation (fee, queue).
+    if (draft.assisted !== null) return reply.redirect(`/drafts/${draft.id}/filed`, 303);
     return reply.view("applications/views/confirmation.njk", { draft, app: view });
   });
 
@@ -370,7 +382,10 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
     "/drafts/:draftId/acknowledgement",
     { schema: { hide: true } },
     async (request, reply) => {
-      const { row, view } = await submittedDraft((request.params as { draftId: string }).draftId);
+      const { row, view } = await submittedDraft(
+        request,
+        (request.params as { draftId: string }).draftId,
+      );
       const answers = row.formData as unknown as svc.StoredApplication;
       const sections = await definitionSummary(db, row, request);
       return reply.view("applications/views/acknowledgement.njk", {

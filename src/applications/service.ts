@@ -7,7 +7,7 @@
  * Submission is idempotent per draft and per `Idempotency-Key` (C-09).
  * Officers' actions carry the version they saw; a stale one is refused (409).
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../audit/service.ts";
 import type { LocalisedText } from "../catalog/definitions/types.ts";
@@ -18,6 +18,7 @@ import { DomainError } from "../common/errors.ts";
 import { nfcMultiline } from "../common/text.ts";
 import { instantOf, isoOf } from "../common/time.ts";
 import { type Db, type Queryable, rows } from "../db/client.ts";
+import { kendras } from "../db/schema.ts";
 import { can, type Permission, type Principal, scopesFor } from "../identity/authorization.ts";
 import { emit } from "../notifications/outbox.ts";
 import type { Basis, CustodyEvent } from "../sla/due-date.ts";
@@ -73,6 +74,12 @@ export type TimelineEntry = {
   stageName?: LocalisedText | undefined;
   remark?: string;
   dueDate?: string | null;
+  /**
+   * On the `submitted` entry of an assisted filing (issue 9): where it was
+   * filed for the applicant with their consent: a Sewa Kendra (its names in
+   * en/pa/hi and the counter) or a doorstep visit.
+   */
+  assisted?: { channel: string; kendra?: LocalisedText; counter?: number | null };
 };
 
 /** What tracking shows: status, due date, the office that holds it, and the timeline. */
@@ -185,6 +192,19 @@ export type Submission = {
   idempotencyKey?: string;
   /** SHA-256 of the request, so a reused key with another body is refused. */
   requestHash?: string;
+  /**
+   * An assisted filing (issue 9, src/kendras/assisted/): the Sewa Kendra and
+   * counter, or the doorstep visit, it is filed at; the operator or
+   * facilitator (official id) who filed it; when the applicant's consent OTP
+   * was checked. Written to the application's columns of the same names.
+   */
+  assisted?: {
+    kendraCode?: string | null;
+    counter?: number | null;
+    visitId?: number | null;
+    assistedBy: number;
+    consentAt: Temporal.Instant;
+  };
   now: Temporal.Instant;
 };
 
@@ -239,6 +259,15 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
       dueDate: sla.dueDate,
       draftId: s.draftId ?? null,
       idempotencyKey: s.idempotencyKey ?? null,
+      ...(s.assisted
+        ? {
+            kendraCode: s.assisted.kendraCode ?? null,
+            counter: s.assisted.counter ?? null,
+            visitId: s.assisted.visitId ?? null,
+            assistedBy: s.assisted.assistedBy,
+            consentAt: iso(s.assisted.consentAt),
+          }
+        : {}),
       createdAt: iso(s.now),
       updatedAt: iso(s.now),
     });
@@ -305,13 +334,21 @@ export async function submitApplication(db: Db, s: Submission): Promise<Submissi
     );
     await appendAudit(tx, {
       stream: `application:${row.id}`,
-      actor: "applicant",
+      actor: s.assisted ? `official:${s.assisted.assistedBy}` : "applicant",
       action: "application.submitted",
       data: {
         reference,
         serviceId: service.id,
         channel: s.channel,
         documents: s.documentIds.length + (s.newDocuments?.length ?? 0),
+        ...(s.assisted
+          ? {
+              kendraCode: s.assisted.kendraCode ?? null,
+              counter: s.assisted.counter ?? null,
+              visitId: s.assisted.visitId ?? null,
+              consentAt: iso(s.assisted.consentAt),
+            }
+          : {}),
       },
       at: iso(s.now),
     });
@@ -439,6 +476,7 @@ export async function trackView(
   // A definition application's timeline names each stage in the reader's language.
   const states =
     row.definitionId === null ? [] : (await definitionOf(q, row.definitionId)).workflow.states;
+  const assisted = await assistedPlaceOf(q, row);
   const timeline = (await repo.events(q, row.id)).map((e) => ({
     at: isoOf(e.at),
     action: e.action,
@@ -446,6 +484,7 @@ export async function trackView(
     ...(e.stage ? { stageName: states.find((st) => st.id === e.stage)?.name } : {}),
     ...(e.remark ? { remark: e.remark } : {}),
     dueDate: e.dueDate,
+    ...(assisted && e.action === "submitted" ? { assisted } : {}),
   }));
   const status = row.status as Status;
   return {
@@ -467,6 +506,20 @@ export async function trackView(
     version: row.version,
     timeline,
   };
+}
+
+/** Where an assisted application was filed (the timeline's `assisted`), or undefined for the applicant's own. */
+async function assistedPlaceOf(
+  q: Queryable,
+  row: repo.ApplicationRow,
+): Promise<TimelineEntry["assisted"]> {
+  if (row.assistedBy === null || row.consentAt === null) return undefined;
+  if (!row.kendraCode) return { channel: row.channel };
+  const [k] = await q
+    .select({ en: kendras.nameEn, pa: kendras.namePa, hi: kendras.nameHi })
+    .from(kendras)
+    .where(eq(kendras.code, row.kendraCode));
+  return { channel: row.channel, ...(k ? { kendra: k } : {}), counter: row.counter };
 }
 
 /** The office that holds an application: the designated officer's, as notified. */

@@ -175,7 +175,8 @@ export async function applicationsOfCitizen(q: Queryable, citizen: Citizen) {
 /**
  * The citizen's unsent definition drafts ("save and come back later"): not
  * expired, not submitted, whose mobile answer is the citizen's (OTP-verified)
- * mobile. Newest first.
+ * mobile. Newest first. Drafts a Sewa Kendra operator or facilitator fills
+ * for the citizen (assisted, issue 9) are not listed: staff finish those.
  */
 export async function draftsOfCitizen(q: Queryable, citizen: Citizen, now: string) {
   return q
@@ -187,7 +188,7 @@ export async function draftsOfCitizen(q: Queryable, citizen: Citizen, now: strin
     })
     .from(drafts)
     .where(
-      sql`${drafts.definitionId} is not null and ${drafts.applicationId} is null and ${drafts.expiresAt} > ${now} and ${drafts.data}->>'mobile' = ${citizen.mobile}`,
+      sql`${drafts.definitionId} is not null and ${drafts.applicationId} is null and ${drafts.assisted} is null and ${drafts.expiresAt} > ${now} and ${drafts.data}->>'mobile' = ${citizen.mobile}`,
     )
     .orderBy(sql`${drafts.updatedAt} desc`)
     .limit(50);

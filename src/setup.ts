@@ -17,6 +17,8 @@ import { publishPath } from "./catalog/definitions/publish.ts";
 import { importCatalogTranslations, importServices, searchServices } from "./catalog/service.ts";
 import type { Config } from "./config.ts";
 import { type Database, migrate, openDatabase } from "./db/client.ts";
+import { seedDoorstepDemo } from "./doorstep/seed.ts";
+import { seedDoorstepFees } from "./doorstep/service.ts";
 import { countGeography, importGeography, listTehsils } from "./geography/service.ts";
 import { actorFor, createOfficial } from "./identity/service.ts";
 import { importKendras } from "./kendras/registry/service.ts";
@@ -149,6 +151,8 @@ export async function seedReferenceData(
     onProgress,
   );
   await importCatalogTranslations(db, path.join(DATA_DIR, "catalog-translations.csv"));
+  // The doorstep visit fee with the dates it took effect, as sourced (data/doorstep-fees.csv).
+  await db.transaction((tx) => seedDoorstepFees(tx, path.join(DATA_DIR, "doorstep-fees.csv")));
   // The illustrative Sewa Kendra registry, until the state provides its list (data/README.md).
   const kendras = await importKendras(
     db,
@@ -186,6 +190,8 @@ export async function seedDemoOfficials(database: Database): Promise<void> {
         },
       });
     }
+    // Helpline 1076 and two facilitators in Ludhiana (East) (src/doorstep/seed.ts).
+    await seedDoorstepDemo(tx, { password: DEMO_PASSWORD, totpSecret: DEMO_TOTP_SECRET });
   });
 }
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { inLang } from "../applications/definition-summary.ts";
 import { DomainError } from "../common/errors.ts";
 import { nfc, toAsciiDigits } from "../common/text.ts";
+import { SERVICE_CHANNELS, type ServiceChannel, servicesByChannel } from "../doorstep/service.ts";
 import type { Lang } from "./definitions/types.ts";
 import { liveDefinitionOf } from "./definitions/versions.ts";
 import {
@@ -68,6 +69,15 @@ const ListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 200 })),
     department: Type.Optional(Type.String({ maxLength: 100 })),
+    channel: Type.Optional(
+      Type.Union(
+        SERVICE_CHANNELS.map((c) => Type.Literal(c)),
+        {
+          description:
+            "Only the services offered on this channel: `online`, `kendra` (Sewa Kendra counters) or `doorstep` (helpline 1076 visits; docs/doorstep.md)",
+        },
+      ),
+    ),
     lang: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -145,11 +155,15 @@ export async function catalogRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { q, department } = request.query as { q?: string; department?: string };
-      const items = await searchServices(db, {
-        text: q ? nfc(q) : undefined,
-        departmentCode: department,
-      });
+      const { q, department, channel } = request.query as {
+        q?: string;
+        department?: string;
+        channel?: ServiceChannel;
+      };
+      const filter = { text: q ? nfc(q) : undefined, departmentCode: department };
+      const items = channel
+        ? await servicesByChannel(db, channel, filter)
+        : await searchServices(db, filter);
       return { items: items.map(serviceJson), count: items.length };
     },
   );

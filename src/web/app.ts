@@ -32,6 +32,7 @@ import { studioRoutes } from "../catalog/studio-routes.ts";
 import { certificateRoutes } from "../certificates/routes.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { doorstepRoutes } from "../doorstep/routes.ts";
 import { userAdminRoutes } from "../identity/admin-routes.ts";
 import { citizenLang, saveCitizenLang, signedInCitizenId } from "../identity/citizen-lang.ts";
 import { citizenRoutes } from "../identity/citizen-routes.ts";
@@ -342,6 +343,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(monitoringRoutes);
   await app.register(studioRoutes);
   await app.register(paymentRoutes);
+  await app.register(doorstepRoutes);
   await app.register(handoverRoutes);
   await app.register(publicPages);
   await app.register(kendraRoutes);

@@ -237,7 +237,7 @@ export type CounterFeedback = { counter: number | null; answers: number; average
 /** A centre's feedback over a period. */
 export type FeedbackSummary = {
   kendraCode: string;
-  /** The period's first instant (inclusive) and last (exclusive), ISO. */
+  /** The period: requests sent from `from` to `to` (both inclusive), ISO instants. */
   from: string;
   to: string;
   asked: number;
@@ -266,7 +266,7 @@ export async function feedbackSummary(
     q,
     sql`select count(*)::int as asked, count(rating)::int as answers,
           round(avg(rating)::numeric, 2)::text as average
-        from feedback where kendra_code = ${kendraCode} and sent_at >= ${from} and sent_at < ${to}`,
+        from feedback where kendra_code = ${kendraCode} and sent_at >= ${from} and sent_at <= ${to}`,
   );
   const perCounter = await rows<{
     counter: number | null;
@@ -275,7 +275,7 @@ export async function feedbackSummary(
   }>(
     q,
     sql`select counter, count(rating)::int as answers, round(avg(rating)::numeric, 2)::text as average
-        from feedback where kendra_code = ${kendraCode} and sent_at >= ${from} and sent_at < ${to}
+        from feedback where kendra_code = ${kendraCode} and sent_at >= ${from} and sent_at <= ${to}
         group by counter order by counter nulls last`,
   );
   const comments = await rows<{
@@ -286,7 +286,7 @@ export async function feedbackSummary(
   }>(
     q,
     sql`select rating, comment, counter, answered_at::text as answered_at from feedback
-        where kendra_code = ${kendraCode} and sent_at >= ${from} and sent_at < ${to}
+        where kendra_code = ${kendraCode} and sent_at >= ${from} and sent_at <= ${to}
           and comment is not null and comment <> ''
         order by answered_at desc, id desc limit ${opts.limit ?? 20}`,
   );

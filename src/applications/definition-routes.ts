@@ -23,6 +23,7 @@ import { getService, type ServiceWithDepartment } from "../catalog/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { normaliseMobile } from "../common/text.ts";
 import type { Queryable } from "../db/client.ts";
+import { withoutDoorstepVisitLines } from "../doorstep/service.ts";
 import { localPlaces } from "../geography/local-names.ts";
 import { listDistricts, listTehsils, tehsilsByDistrict } from "../geography/service.ts";
 import { assistedDraftAccess } from "../kendras/assisted/access.ts";
@@ -487,7 +488,9 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       tehsil: (c) => tehsils.find((t) => t.code === c)?.name ?? String(c),
       file: (id) => files.get(id)?.filename ?? id,
     });
-    const fee = computeFee(def.fees, { ...answers, channel: channelFact(draft.channel) });
+    const computed = computeFee(def.fees, { ...answers, channel: channelFact(draft.channel) });
+    // At the doorstep the visit fee is taken at the visit, from the dated fee table (src/doorstep/).
+    const fee = draft.channel === "doorstep" ? withoutDoorstepVisitLines(def, computed) : computed;
     const checklist = documentChecklist(def, answers, r.data.documents);
     return reply.view("applications/views/definition-check.njk", {
       draftId: draft.id,

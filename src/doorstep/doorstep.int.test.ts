@@ -7,13 +7,20 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { liveDefinitionOf } from "../catalog/definitions/versions.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
 import { findOfficialByUsername, startSession } from "../identity/service.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import { channelsOf } from "./channels.ts";
 import { DEMO_DOORSTEP_TEHSIL } from "./seed.ts";
-import { bookVisit, saveFacilitator, slotCapacities, visitFeeOn } from "./service.ts";
+import {
+  bookVisit,
+  saveFacilitator,
+  serviceFeeAtDoorstep,
+  slotCapacities,
+  visitFeeOn,
+} from "./service.ts";
 
 type Res = { statusCode: number; body: string; headers: Record<string, unknown> };
 
@@ -127,6 +134,10 @@ describe.each(testDatabases())("doorstep delivery on $name", (which) => {
     expect((await visitFeeOn(db, "2025-05-15"))?.visitFeePaise).toBe(12000);
     expect((await visitFeeOn(db, "2025-05-16"))?.visitFeePaise).toBe(5000);
     expect((await visitFeeOn(db, "2025-05-16"))?.source).toContain("UNVERIFIED");
+    // The definition's own ₹120 doorstep line is not charged again: the service fee at the doorstep is ₹75.
+    const live = await liveDefinitionOf(db, income);
+    expect(serviceFeeAtDoorstep(live?.definition, null)).toBe(7500);
+    expect(serviceFeeAtDoorstep(undefined, 2500)).toBe(2500);
   });
 
   it("the system administrator adds a fee from a future date; a past date is refused", async () => {

@@ -21,7 +21,7 @@ import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import { appendAudit } from "../audit/service.ts";
-import { computeFee } from "../catalog/definitions/fees.ts";
+import { computeFee, type FeeResult } from "../catalog/definitions/fees.ts";
 import type { ServiceDefinition } from "../catalog/definitions/types.ts";
 import { parseCsv } from "../common/csv.ts";
 import { DomainError, type FieldProblem } from "../common/errors.ts";
@@ -164,11 +164,42 @@ export async function seedDoorstepFees(q: Queryable, file: string): Promise<numb
 }
 
 /**
- * The service's own fee at the doorstep, in paise, without any line of the
- * definition that applies only on the doorstep channel (a definition's fixed
- * `doorstepVisit` rule, ₹120 as sourced at launch): at the doorstep the visit
- * fee comes from `doorstep_fees`, dated, instead, so it is never charged twice.
- * `answers` are the application's answers (1 copy when not known).
+ * The fee rules of a definition that apply only on the doorstep channel
+ * (`when: {field: channel, equals: doorstep}`: the definitions' fixed
+ * `doorstepVisit` rule, ₹120 as sourced at launch).
+ */
+function doorstepOnlyRules(definition: ServiceDefinition): Set<string> {
+  return new Set(
+    definition.fees.rules
+      .filter((r) => {
+        const w = r.when as { field?: string; equals?: unknown } | undefined;
+        return w?.field === "channel" && w.equals === "doorstep";
+      })
+      .map((r) => r.id),
+  );
+}
+
+/**
+ * A computed fee without the definition's doorstep-only lines: at the
+ * doorstep the visit fee comes from `doorstep_fees`, dated, and is taken at
+ * the visit (a counter payment with `visitFeePaise`), so it is never charged
+ * twice nor at a superseded amount. Used wherever a doorstep application's
+ * fee is fixed or shown (src/kendras/assisted, the check-answers page).
+ */
+export function withoutDoorstepVisitLines(
+  definition: ServiceDefinition,
+  fee: FeeResult,
+): FeeResult {
+  const drop = doorstepOnlyRules(definition);
+  const lines = fee.lines.filter((l) => !drop.has(l.rule));
+  return { ...fee, lines, paise: lines.reduce((s, l) => s + l.paise, 0) };
+}
+
+/**
+ * The service's own fee at the doorstep, in paise: the definition's fee
+ * rules on channel `doorstep` without its doorstep-only lines
+ * ({@link withoutDoorstepVisitLines}). `answers` are the application's
+ * answers (1 copy when not known).
  * @returns the fee in paise; the catalog fee (or null, unknown) for a service without a definition.
  */
 export function serviceFeeAtDoorstep(
@@ -177,17 +208,9 @@ export function serviceFeeAtDoorstep(
   answers: Record<string, unknown> = {},
 ): number | null {
   if (!definition) return catalogFeePaise;
-  const doorstepOnly = new Set(
-    definition.fees.rules
-      .filter((r) => {
-        const w = r.when as { field?: string; equals?: unknown } | undefined;
-        return w?.field === "channel" && w.equals === "doorstep";
-      })
-      .map((r) => r.id),
-  );
   try {
     const fee = computeFee(definition.fees, { copies: 1, ...answers, channel: "doorstep" });
-    return fee.lines.filter((l) => !doorstepOnly.has(l.rule)).reduce((s, l) => s + l.paise, 0);
+    return withoutDoorstepVisitLines(definition, fee).paise;
   } catch {
     return null;
   }

@@ -44,6 +44,7 @@ import { DomainError } from "../../common/errors.ts";
 import { toAsciiDigits } from "../../common/text.ts";
 import type { Db, Queryable } from "../../db/client.ts";
 import { doorstepVisits, drafts, kendras, tokens } from "../../db/schema.ts";
+import { serviceFeeAtDoorstep } from "../../doorstep/service.ts";
 import { tehsilsByDistrict } from "../../geography/service.ts";
 import { derivedKey } from "../../identity/citizens.ts";
 import { issueOtp, OTP_VALID_MINUTES, verifyOtp } from "../../identity/otp.ts";
@@ -224,7 +225,11 @@ export async function assistedFiling(
   const answers = { ...result.value, ...data.aadhaar };
   const applicant = applicantOf(def, answers);
   if (!applicant) return back;
-  const feePaise = feeOf(def, answers, draft.channel);
+  // At the doorstep the visit fee is taken at the visit from the dated fee table (src/doorstep/), not by the definition's rule.
+  const feePaise =
+    draft.channel === "doorstep"
+      ? (serviceFeeAtDoorstep(def, null, answers) ?? 0)
+      : feeOf(def, answers, draft.channel);
   return {
     ready: true,
     draft,

@@ -18,6 +18,7 @@ import * as applications from "../applications/service.ts";
 import { DomainError } from "../common/errors.ts";
 import { can } from "../identity/authorization.ts";
 import { staffOrRedirect } from "../identity/session.ts";
+import { counterSeatOf } from "../kendras/counter-seat.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { staffNav } from "../workflow/routes.ts";
 import type { GatewayResult } from "./gateway.ts";
@@ -175,6 +176,8 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
     const row = ref ? await applications.findApplicationByReference(db, ref) : undefined;
     if (!row || !can(staff.principal, "payment.collect", row))
       throw new DomainError("not_found", "No such application");
+    // The operator's counter seat: the fee counts in that counter's day close (src/kendras/cash/).
+    const seat = await counterSeatOf(request, staff);
     try {
       const payment = await recordCounterPayment(db, {
         reference: row.reference,
@@ -182,6 +185,8 @@ export async function paymentRoutes(app: FastifyInstance): Promise<void> {
         amountPaise: Number(body.amountPaise),
         officialId: staff.official.id,
         collectedAt: `counter:${staff.official.username}`,
+        kendraCode: seat?.kendraCode ?? null,
+        counter: seat?.counter ?? null,
         now: clock.now(),
       });
       return renderCounter(request, reply, staff, {

@@ -252,7 +252,9 @@ export async function applyGatewayResult(
  * Records a fee taken at a counter or the doorstep (cash, card or UPI) for the
  * whole balance. At a doorstep visit (`visitId`), the amount is the balance
  * plus the visit fee in effect (`visitFeePaise`, src/doorstep/), recorded on
- * the payment. C-20: the second of two simultaneous calls gets conflict.
+ * the payment. At a Sewa Kendra, `kendraCode` and `counter` (the operator's
+ * counter seat) say where it was taken, for the counter's day close
+ * (src/kendras/cash/). C-20: the second of two simultaneous calls gets conflict.
  * @throws DomainError not_found, validation (amount is not the balance plus the visit fee), conflict (already paid).
  */
 export async function recordCounterPayment(
@@ -266,6 +268,9 @@ export async function recordCounterPayment(
     /** The doorstep visit where it was taken, and the visit fee (paise) included in `amountPaise`. */
     visitId?: number;
     visitFeePaise?: number;
+    /** The Sewa Kendra and counter where it was taken (null or omitted elsewhere). */
+    kendraCode?: string | null;
+    counter?: number | null;
     now: Temporal.Instant;
   },
 ): Promise<Payment> {
@@ -296,6 +301,8 @@ export async function recordCounterPayment(
           amountPaise: o.amountPaise,
           collectedAt: o.collectedAt,
           ...(o.visitId ? { visitId: o.visitId, visitFeePaise } : {}),
+          kendraCode: o.kendraCode ?? null,
+          counter: o.counter ?? null,
           collectedBy: o.officialId,
           receiptNumber: await nextReceipt(tx, o.now),
           createdAt: o.now.toString(),

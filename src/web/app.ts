@@ -38,6 +38,8 @@ import { citizenLang, saveCitizenLang, signedInCitizenId } from "../identity/cit
 import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { integrationRoutes } from "../integration/routes.ts";
+import { assistedRoutes } from "../kendras/assisted/routes.ts";
+import { cashRoutes } from "../kendras/cash/routes.ts";
 import { handoverRoutes } from "../kendras/handover/routes.ts";
 import { kendraRoutes } from "../kendras/registry/routes.ts";
 import { monitoringRoutes } from "../monitoring/routes.ts";
@@ -345,6 +347,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(paymentRoutes);
   await app.register(doorstepRoutes);
   await app.register(handoverRoutes);
+  await app.register(assistedRoutes);
+  await app.register(cashRoutes);
   await app.register(publicPages);
   await app.register(kendraRoutes);
   return app;

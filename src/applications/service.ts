@@ -20,6 +20,7 @@ import { instantOf, isoOf } from "../common/time.ts";
 import { type Db, type Queryable, rows } from "../db/client.ts";
 import { kendras } from "../db/schema.ts";
 import { can, type Permission, type Principal, scopesFor } from "../identity/authorization.ts";
+import { type HandoverPlace, handoverPlaceOf } from "../kendras/handover/ready.ts";
 import { emit } from "../notifications/outbox.ts";
 import type { Basis, CustodyEvent } from "../sla/due-date.ts";
 import { isOverdue } from "../sla/due-date.ts";
@@ -80,6 +81,8 @@ export type TimelineEntry = {
    * en/pa/hi and the counter) or a doorstep visit.
    */
   assisted?: { channel: string; kendra?: LocalisedText; counter?: number | null };
+  /** On the `handed_over` entry (issue 9): the Sewa Kendra (names in en/pa/hi) and counter it was handed over at. */
+  handover?: HandoverPlace;
 };
 
 /** What tracking shows: status, due date, the office that holds it, and the timeline. */
@@ -477,7 +480,11 @@ export async function trackView(
   const states =
     row.definitionId === null ? [] : (await definitionOf(q, row.definitionId)).workflow.states;
   const assisted = await assistedPlaceOf(q, row);
-  const timeline = (await repo.events(q, row.id)).map((e) => ({
+  const events = await repo.events(q, row.id);
+  const handover = events.some((e) => e.action === "handed_over")
+    ? await handoverPlaceOf(q, row.id)
+    : undefined;
+  const timeline = events.map((e) => ({
     at: isoOf(e.at),
     action: e.action,
     status: e.toStatus,
@@ -485,6 +492,7 @@ export async function trackView(
     ...(e.remark ? { remark: e.remark } : {}),
     dueDate: e.dueDate,
     ...(assisted && e.action === "submitted" ? { assisted } : {}),
+    ...(handover && e.action === "handed_over" ? { handover } : {}),
   }));
   const status = row.status as Status;
   return {

@@ -258,8 +258,18 @@ describe.each(testDatabases())("handover and feedback on $name", (which) => {
       >,
       portal.clock.now(),
     );
-    expect(track.timeline.at(-1)).toMatchObject({ action: "handed_over" });
-    expect(track.timeline.at(-1)?.remark).toContain("counter 2");
+    expect(track.timeline.at(-1)).toMatchObject({
+      action: "handed_over",
+      handover: { counter: 2, kendra: { en: "Suvidha Test Ludhiana", pa: "ਸੁਵਿਧਾ ਟੈਸਟ ਲੁਧਿਆਣਾ" } },
+    });
+    // The timeline says where, in the reader's language.
+    const doId = (
+      await rows<{ id: number }>(db(), sql`select id from officials where username = 'do.ludhiana'`)
+    )[0]?.id;
+    cookies.do = `sewa_staff=${await startSession(db(), doId as number, new Date(), { mfa: true })}`;
+    const desk = await get(`/desk/applications/${reference}?lang=pa`, "do");
+    expect(desk.body).toContain("ਸਰਟੀਫਿਕੇਟ ਸੇਵਾ ਕੇਂਦਰ ਦੇ ਕਾਊਂਟਰ ਤੇ ਸੌਂਪਿਆ ਗਿਆ");
+    expect(desk.body).toContain("ਸੁਵਿਧਾ ਟੈਸਟ ਲੁਧਿਆਣਾ, ਕਾਊਂਟਰ 2 ਤੇ");
     expect(
       await count(
         sql`select count(*)::int as n from audit_log where stream = ${`application:${appId}`} and action = 'output.handed_over'`,

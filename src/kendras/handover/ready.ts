@@ -7,9 +7,10 @@
  * doorstep (`doorstep`) is handed over in person against the applicant's OTP;
  * an online application is not (the applicant downloads the certificate).
  */
+import { eq } from "drizzle-orm";
 import type { Temporal } from "temporal-polyfill";
 import type { Queryable } from "../../db/client.ts";
-import { handovers } from "../../db/schema.ts";
+import { handovers, kendras } from "../../db/schema.ts";
 
 /** The filing channels whose outputs are handed over in person. */
 export const HANDOVER_CHANNELS: readonly string[] = ["kendra", "doorstep"];
@@ -44,4 +45,39 @@ export async function markReadyForHandover(
     .onConflictDoNothing()
     .returning({ id: handovers.applicationId });
   return written.length > 0;
+}
+
+/** Where an output was handed over at a counter: the centre's names in en/pa/hi and the counter. */
+export type HandoverPlace = {
+  kendra?: { en: string; pa: string; hi: string };
+  counter: number | null;
+};
+
+/**
+ * Where the output of application `applicationId` was handed over at a Sewa
+ * Kendra counter, for the public timeline (src/applications/service.ts
+ * `trackView`, shown in the reader's language), or undefined when it was not
+ * handed over at a counter (not yet, or at the doorstep).
+ */
+export async function handoverPlaceOf(
+  q: Queryable,
+  applicationId: number,
+): Promise<HandoverPlace | undefined> {
+  const [h] = await q
+    .select({
+      status: handovers.status,
+      counter: handovers.counter,
+      visitId: handovers.visitId,
+      en: kendras.nameEn,
+      pa: kendras.namePa,
+      hi: kendras.nameHi,
+    })
+    .from(handovers)
+    .leftJoin(kendras, eq(kendras.code, handovers.kendraCode))
+    .where(eq(handovers.applicationId, applicationId));
+  if (!h || h.status !== "handed_over" || h.visitId !== null) return undefined;
+  return {
+    ...(h.en ? { kendra: { en: h.en, pa: h.pa ?? h.en, hi: h.hi ?? h.en } } : {}),
+    counter: h.counter,
+  };
 }

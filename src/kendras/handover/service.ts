@@ -318,16 +318,11 @@ export async function handOver(db: Db, input: HandoverInput): Promise<HandoverRe
           where application_id = ${app.id} and status = 'ready' returning application_id`,
     );
     if (updated.length === 0) throw alreadyHandedOver(r);
-    const names = kendraCode ? await kendraNames(tx, kendraCode) : undefined;
     await recordEvent(tx, {
       applicationId: app.id,
       at: now,
       action: visitId !== null ? "handed_over_doorstep" : "handed_over",
       status: app.status,
-      remark:
-        visitId !== null
-          ? undefined
-          : `Sewa Kendra ${names?.en ?? kendraCode} (${kendraCode})${counter !== null ? `, counter ${counter}` : ""}`,
       actor: `official:${input.officialId}`,
     });
     await appendAudit(tx, {

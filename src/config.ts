@@ -64,6 +64,12 @@ export type Config = {
    * and how long an attempt may take (env `SEWA_WEBHOOK_TIMEOUT_MS`, default 10 000 ms).
    */
   webhooks: { pollMs: number; retryBaseMs: number; timeoutMs: number };
+  /**
+   * The state's target for Sewa Kendra queues: a token is called within this
+   * many minutes of being issued (wait = calledAt − issuedAt; misses are counted).
+   * Env `SEWA_TOKEN_TARGET_MINUTES`, default 20.
+   */
+  tokenTargetMinutes: number;
 };
 
 /**
@@ -107,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: positive(env.SEWA_WEBHOOK_RETRY_BASE_MS, 30_000),
       timeoutMs: positive(env.SEWA_WEBHOOK_TIMEOUT_MS, 10_000),
     },
+    tokenTargetMinutes: positive(env.SEWA_TOKEN_TARGET_MINUTES, 20),
     appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
     appealFigures: appealFiguresFrom(env),
     autoAppeal: env.SEWA_AUTO_APPEAL === "1",

@@ -11,6 +11,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { Problem } from "../../applications/api.ts";
 import { listDistricts } from "../../geography/service.ts";
+import { kendraQueueRoutes } from "../queue/routes.ts";
 import { type Kendra, kendraName, listKendras } from "./service.ts";
 
 const KendraJson = Type.Object({
@@ -66,6 +67,7 @@ const INTL = { en: "en-IN", pa: "pa-IN", hi: "hi-IN" } as const;
  */
 export async function kendraRoutes(app: FastifyInstance): Promise<void> {
   await app.register(kendraRegistryRoutes);
+  await app.register(kendraQueueRoutes);
 }
 
 /** Registers the finder page and the registry API. */

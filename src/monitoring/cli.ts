@@ -1,7 +1,10 @@
 /**
  * The monitoring commands of the `sewa` CLI:
- * - `sewa simulate --applications N --days D [--seed S] [--today YYYY-MM-DD]`:
- *   fills the database with a simulated history (simulate.ts), with a progress bar;
+ * - `sewa simulate --applications N --days D [--seed S] [--today YYYY-MM-DD]
+ *   [--kendra-scale X] [--no-kendras]`: fills the database with a simulated
+ *   history (simulate.ts), with a progress bar, then the Sewa Kendras'
+ *   tokens, day closes, feedback and doorstep visits over the same days
+ *   (src/kendras/audit/simulate.ts; skipped with `--no-kendras`);
  * - `sewa monitoring rebuild`: recomputes the pendency rollup from the raw rows
  *   (after a change of the holiday list, which moves disposal times);
  * - `sewa monitoring compact`: folds the rollup's pending deltas in.
@@ -10,6 +13,7 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import type { Database } from "../db/client.ts";
+import { simulateKendras } from "../kendras/audit/simulate.ts";
 import { istDateOf, systemClock } from "../sla/clock.ts";
 import { compact, rebuild } from "./repository.ts";
 import { simulate } from "./simulate.ts";
@@ -47,8 +51,28 @@ export function registerMonitoringCommands(
     .option("--seed <s>", "PRNG seed (same seed and --today, same data)", positive, 1)
     .option("--today <date>", "last day of the history, YYYY-MM-DD (default: today, IST)", date)
     .option("--batch <n>", "rows per INSERT batch", positive, 5000)
+    .option(
+      "--kendra-scale <x>",
+      "Sewa Kendra footfall multiplier (1 = about 20 tokens per counter per day)",
+      (v: string) => {
+        const n = Number(v);
+        if (!(n > 0) || !Number.isFinite(n))
+          throw new InvalidArgumentError("must be a positive number");
+        return n;
+      },
+      1,
+    )
+    .option("--no-kendras", "do not simulate Sewa Kendra tokens, closes, feedback and visits")
     .action(
-      (opts: { applications: number; days: number; seed: number; today?: string; batch: number }) =>
+      (opts: {
+        applications: number;
+        days: number;
+        seed: number;
+        today?: string;
+        batch: number;
+        kendraScale: number;
+        kendras: boolean;
+      }) =>
         withDatabase(async (database) => {
           const today = opts.today ?? istDateOf(systemClock.now());
           const bar = progressBar("applications");
@@ -68,6 +92,22 @@ export function registerMonitoringCommands(
           console.log(
             `Simulated ${result.applications} applications (${result.events} events, ${result.appeals} appeals, ${result.penalties} penalties, ${result.officials} new officers) up to ${today} in ${Math.round((Date.now() - started) / 1000)} s.`,
           );
+          if (opts.kendras) {
+            const kbar = progressBar("Sewa Kendra days");
+            const k = await simulateKendras(database, {
+              days: opts.days,
+              today,
+              seed: opts.seed,
+              scale: opts.kendraScale,
+              onProgress: (done) => kbar.update(done, opts.days),
+            });
+            kbar.stop();
+            console.log(
+              k.kendras === 0
+                ? "No Sewa Kendra in the registry: nothing simulated for the Kendra audit (sewa import kendras)."
+                : `Simulated ${k.kendras} Sewa Kendras: ${k.tokens} tokens, ${k.assisted} assisted and ${k.doorstepApplications} doorstep applications, ${k.closes} day closes, ${k.feedback} feedback requests, ${k.visits} doorstep visits, ${k.handovers} outputs to hand over.`,
+            );
+          }
         }),
     );
   const monitoring = program.command("monitoring").description("the pendency rollup");

@@ -7,10 +7,12 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decideByDefinition } from "../applications/definition-decisions.ts";
+import * as applications from "../applications/service.ts";
 import { liveDefinitionOf } from "../catalog/definitions/versions.ts";
 import { rows } from "../db/client.ts";
 import { testDatabases } from "../db/testing.ts";
-import { findOfficialByUsername, startSession } from "../identity/service.ts";
+import { actorFor, findOfficialByUsername, startSession } from "../identity/service.ts";
 import { startTestPortal, type TestPortal } from "../web/testing.ts";
 import { channelsOf } from "./channels.ts";
 import { DEMO_DOORSTEP_TEHSIL } from "./seed.ts";
@@ -410,5 +412,159 @@ describe.each(testDatabases())("doorstep delivery on $name", (which) => {
     expect(late.statusCode).toBe(409);
     const history = await helpline.get(`/helpline/visits/${id}`);
     expect(history.body).toContain("Road closed by flooding");
+  });
+
+  it("at the visit: fee plus visit fee collected with a receipt, completed with feedback; then delivered against the OTP", async () => {
+    const db = portal.database.db;
+    await helpline.get(
+      consoleUrl.replace("INCOME", String(income)).replace("TEHSIL", String(DEMO_DOORSTEP_TEHSIL)),
+    );
+    const booked = await helpline.post(
+      "/helpline/visits",
+      booking({ mobile: "9876512888", slot: "14:00", date: "2025-12-23" }),
+    );
+    const id = Number(/\/helpline\/visits\/(\d+)/.exec(booked.headers.location as string)?.[1]);
+    const [v] = await rows<{ facilitator_id: number }>(
+      db,
+      sql`select facilitator_id from doorstep_visits where id = ${id}`,
+    );
+    const owner = (
+      await rows<{ username: string }>(
+        db,
+        sql`select username from officials where id = ${v?.facilitator_id}`,
+      )
+    )[0]?.username;
+    const f = owner === "sahayak.ludhiana1" ? sahayak1 : sahayak2;
+    const page = await f.get(`/visits/${id}`);
+    expect(page.body).toContain(`/counter/apply?visit=${id}`);
+    expect(page.body).toContain("₹75"); // service fee without the definition's doorstep line
+    // The application filed at the visit (the assisted filing does this with the consent code).
+    const [def] = await rows<{ id: number }>(
+      db,
+      sql`select id from service_definitions where code = 'income-certificate' and status = 'published'`,
+    );
+    const filed = await applications.submitApplication(db, {
+      application: {
+        kind: "definition",
+        serviceId: income,
+        definitionId: def?.id as number,
+        initialStage: "submitted",
+        timeLimitDays: 15,
+        basis: "working",
+        noticePeriodDays: 0,
+        feePaise: 7500,
+        applicant: {
+          name: "Gurpreet Kaur",
+          mobile: "9876512888",
+          districtCode: 36,
+          tehsilCode: DEMO_DOORSTEP_TEHSIL,
+        },
+        answers: { copies: 1 },
+        documents: {},
+      },
+      documentIds: [],
+      channel: "doorstep",
+      now: portal.clock.now(),
+    });
+    await db.execute(
+      sql`update doorstep_visits set application_id = (select id from applications where reference = ${filed.reference}) where id = ${id}`,
+    );
+    const withApp = await f.get(`/visits/${id}`);
+    expect(withApp.body).toContain("₹125"); // ₹75 + ₹50 visit fee
+    const noMethod = await f.post(`/visits/${id}/collect`, { amountPaise: "12500" });
+    expect(noMethod.statusCode).toBe(400);
+    const paid = await f.post(`/visits/${id}/collect`, { amountPaise: "12500", method: "cash" });
+    expect(paid.statusCode).toBe(303);
+    const receipt = decodeURIComponent(
+      /receipt=([^&]+)/.exec(paid.headers.location as string)?.[1] ?? "",
+    );
+    expect(receipt).toMatch(/^RCPT-2025-26-\d{7}$/);
+    const [payment] = await rows<{
+      amount_paise: number;
+      visit_fee_paise: number;
+      visit_id: number;
+    }>(
+      db,
+      sql`select amount_paise, visit_fee_paise, visit_id from payments where receipt_number = ${receipt}`,
+    );
+    expect(payment).toMatchObject({ amount_paise: 12500, visit_fee_paise: 5000, visit_id: id });
+    expect((await f.get(paid.headers.location as string)).body).toContain("Fees paid.");
+    // Collecting again is refused (one paid payment per application, C-20).
+    expect(
+      (await f.post(`/visits/${id}/collect`, { amountPaise: "5000", method: "cash" })).statusCode,
+    ).toBe(409);
+    expect((await f.post(`/visits/${id}/complete`, {})).statusCode).toBe(303);
+    expect((await f.post(`/visits/${id}/complete`, {})).statusCode).toBe(303);
+    const [fb] = await rows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from feedback where visit_id = ${id}`,
+    );
+    expect(Number(fb?.n)).toBe(1);
+
+    // The officer approves; the helpline books a delivery visit; the facilitator delivers with the citizen's code.
+    const day = "2025-12-22";
+    const clerk = await actorFor(db, "clerk.ludhiana", day);
+    const officer = await actorFor(db, "do.ludhiana", day);
+    for (const [actor, action] of [
+      [clerk, "send_for_verification"],
+      [clerk, "submit_report"],
+      [officer, "approve"],
+    ] as const) {
+      const row = await applications.findApplicationByReference(db, filed.reference);
+      await decideByDefinition(
+        db,
+        actor,
+        filed.reference,
+        { action, remark: "ok", version: row?.version ?? 0 },
+        portal.clock.now(),
+      );
+    }
+    await helpline.get(
+      `/helpline?mobile=9876512888&purpose=delivery&reference=${filed.reference}&district=36&tehsil=${DEMO_DOORSTEP_TEHSIL}&date=2025-12-26`,
+    );
+    const delivery = await helpline.post(
+      "/helpline/visits",
+      booking({
+        purpose: "delivery",
+        reference: filed.reference,
+        service: "",
+        mobile: "9876512888",
+        date: "2025-12-26",
+        slot: "11:00",
+      }),
+    );
+    expect(delivery.statusCode).toBe(303);
+    const did = Number(/\/helpline\/visits\/(\d+)/.exec(delivery.headers.location as string)?.[1]);
+    const [dv] = await rows<{ facilitator_id: number; purpose: string }>(
+      db,
+      sql`select facilitator_id, purpose from doorstep_visits where id = ${did}`,
+    );
+    expect(dv?.purpose).toBe("delivery");
+    const downer = (
+      await rows<{ username: string }>(
+        db,
+        sql`select username from officials where id = ${dv?.facilitator_id}`,
+      )
+    )[0]?.username;
+    const d = downer === "sahayak.ludhiana1" ? sahayak1 : sahayak2;
+    await d.get(`/visits/${did}`);
+    expect((await d.post(`/visits/${did}/deliver-code`, {})).statusCode).toBe(303);
+    const code = /\b(\d{6})\b/.exec(portal.sms.sent.at(-1)?.text ?? "")?.[1] as string;
+    const wrong = await d.post(`/visits/${did}/deliver`, {
+      code: code === "000000" ? "111111" : "000000",
+    });
+    expect(wrong.statusCode).toBe(400);
+    const ok = await d.post(`/visits/${did}/deliver`, { code });
+    expect(ok.statusCode).toBe(303);
+    const [h] = await rows<{ status: string; visit_id: number }>(
+      db,
+      sql`select status, visit_id from handovers where application_id = (select id from applications where reference = ${filed.reference})`,
+    );
+    expect(h).toMatchObject({ status: "handed_over", visit_id: did });
+    const events = await rows<{ action: string }>(
+      db,
+      sql`select action from doorstep_visit_events where visit_id = ${did} order by id`,
+    );
+    expect(events.map((e) => e.action)).toEqual(["booked", "delivered"]);
   });
 });

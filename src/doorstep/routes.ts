@@ -11,7 +11,9 @@
  *   route order, mobile-first; `/visits/:id` one visit: start the assisted
  *   application (`/counter/apply?visit=<id>`, src/kendras/assisted), collect
  *   the fee plus the visit fee (a counter payment with `visitId`), mark it
- *   completed, cancel or reschedule with a reason (by = facilitator).
+ *   completed, cancel or reschedule with a reason (by = facilitator); at a
+ *   delivery visit, send the handover code and deliver against it
+ *   (src/kendras/handover), which completes the visit.
  * - `/admin/doorstep-fees` — the system administrator (`holidays.manage`:
  *   the same reference-settings role as the holiday calendar) adds a visit
  *   fee with the date it takes effect.
@@ -36,6 +38,7 @@ import { listDistricts, listTehsils } from "../geography/service.ts";
 import { can } from "../identity/authorization.ts";
 import { applicationsOfCitizen } from "../identity/citizens.ts";
 import { requireStaff, type Staff, staffOrRedirect } from "../identity/session.ts";
+import { handOver, sendHandoverCode } from "../kendras/handover/service.ts";
 import { rupees } from "../payments/receipt.ts";
 import {
   COUNTER_METHODS,
@@ -79,7 +82,7 @@ const intOf = (v: unknown) => {
 /** Registers the doorstep pages and API. */
 export async function doorstepRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps.database;
-  const { clock, sms } = app.deps;
+  const { clock, sms, config } = app.deps;
 
   /** Page errors from a DomainError's fields, in the page's language. */
   function pageErrors(request: FastifyRequest, e: DomainError): PageError[] {
@@ -462,7 +465,7 @@ export async function doorstepRoutes(app: FastifyInstance): Promise<void> {
     const lang = request.lang as Lang;
     const facts = await serviceFacts(v.serviceId, lang, v.visitDate);
     let payment: Record<string, unknown> | undefined;
-    if (v.reference) {
+    if (v.reference && v.purpose === "application") {
       const fee = await feeStatus(db, v.reference);
       const visitFee = fee.payments.some((p) => p.status === "paid" && p.visitId === v.id)
         ? 0
@@ -504,6 +507,7 @@ export async function doorstepRoutes(app: FastifyInstance): Promise<void> {
       values: extra.values ?? {},
       done: typeof done === "string" ? done.slice(0, 20) : undefined,
       receipt: extra.receipt ?? (request.query as { receipt?: string }).receipt,
+      codeSent: (request.query as { code?: string }).code === "sent",
     });
   }
 
@@ -553,6 +557,48 @@ export async function doorstepRoutes(app: FastifyInstance): Promise<void> {
           status: e.status,
         });
       }
+    }
+    if (action === "deliver-code" || action === "deliver") {
+      if (v.purpose !== "delivery" || !v.reference || v.status !== "booked")
+        throw new DomainError("not_found", "No delivery for this visit");
+      try {
+        if (action === "deliver-code") {
+          await sendHandoverCode(db, sms, config.secretKey, v.reference, now);
+          return reply.redirect(`/visits/${v.id}?code=sent`, 303);
+        }
+        await handOver(db, {
+          secret: config.secretKey,
+          reference: v.reference,
+          code: str(body.code, 20),
+          officialId: staff.official.id,
+          visitId: v.id,
+          now,
+        });
+      } catch (e) {
+        if (!(e instanceof DomainError) || e.kind === "not_found") throw e;
+        // Handed over already (a repeated submit): the visit is completed below all the same.
+        if (!(action === "deliver" && e.kind === "conflict")) {
+          const text =
+            e.kind === "validation" && e.fields[0]?.field === "code"
+              ? request.t("doorstep.errors.code.wrong")
+              : e.message;
+          return renderVisit(request, reply, staff, v, {
+            errors: [{ text, href: "#code" }],
+            status: e.status,
+          });
+        }
+      }
+      await completeVisit(
+        db,
+        v.id,
+        {
+          actorId: staff.official.id,
+          actorLabel: `official:${staff.official.id}`,
+          action: "delivered",
+        },
+        now,
+      );
+      return reply.redirect(`/visits/${v.id}?done=deliver`, 303);
     }
     if (action === "complete") {
       try {

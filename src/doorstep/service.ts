@@ -28,6 +28,7 @@ import { DomainError, type FieldProblem } from "../common/errors.ts";
 import { nfc, normaliseMobile } from "../common/text.ts";
 import { type Db, type Queryable, rows } from "../db/client.ts";
 import { doorstepFees, doorstepVisitEvents, doorstepVisits, facilitators } from "../db/schema.ts";
+import { askForFeedback } from "../kendras/feedback/service.ts";
 import { istDateOf } from "../sla/clock.ts";
 import { serviceWithChannels } from "./channels.ts";
 
@@ -762,7 +763,8 @@ export async function cancelVisit(
 /**
  * Marks a booked visit completed by its facilitator (`action` `completed`,
  * or `delivered` for a delivery visit), linking the application filed at it
- * when there is one. Repeating it changes nothing.
+ * when there is one, and asks the citizen for feedback (src/kendras/feedback:
+ * one SMS link per visit), in one transaction. Repeating it changes nothing.
  * @throws DomainError not_found; invalid_transition (cancelled).
  */
 export async function completeVisit(
@@ -791,6 +793,13 @@ export async function completeVisit(
       .where(sql`${doorstepVisits.id} = ${visitId}`)
       .returning();
     const action = o.action ?? (before.purpose === "delivery" ? "delivered" : "completed");
+    // After the service, the citizen is asked for a 1–5 rating by SMS (once per visit; a delivery's handover asks already).
+    await askForFeedback(tx, {
+      mobile: before.mobile,
+      applicationId: after?.applicationId ?? null,
+      visitId,
+      now,
+    });
     await tx.insert(doorstepVisitEvents).values({
       visitId,
       at: now.toString(),

@@ -168,6 +168,8 @@ export async function seedReferenceData(
     "seed",
     systemClock.now(),
   );
+  // Again: departments first named by a definition get their Punjabi and Hindi names too.
+  await importCatalogTranslations(db, path.join(DATA_DIR, "catalog-translations.csv"));
   return { geography, holidays, services, definitions, kendras };
 }
 

@@ -92,7 +92,8 @@ describe.each(testDatabases())("reference data on $name", (which) => {
       path.join(DATA_DIR, "catalog-translations.csv"),
     );
     expect(matched).toBeGreaterThanOrEqual(19);
-    expect(unmatched).toBeLessThanOrEqual(1);
+    // 5 departments exist only once a service definition names them (seed publishes them after this import).
+    expect(unmatched).toBeLessThanOrEqual(6);
     const found = await searchServices(database.db, { text: "ਨਿਸ਼ਾਨਦੇਹੀ" });
     expect(found.map((s) => s.name)).toContain("Demarcation of land");
     expect(found[0]).toMatchObject({

@@ -183,8 +183,11 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
     if (!citizen) return reply;
     const apps = await applicationsOfCitizen(db, citizen);
     const items = [];
-    for (const a of apps)
-      items.push({ ...a, serviceName: (await getService(db, a.serviceId))?.name ?? "" });
+    for (const a of apps) {
+      const s = await getService(db, a.serviceId);
+      const local = request.lang === "pa" ? s?.namePa : request.lang === "hi" ? s?.nameHi : "";
+      items.push({ ...a, serviceName: local || s?.name || "" });
+    }
     const drafts = [];
     for (const d of await draftsOfCitizen(db, citizen, app.deps.clock.now().toString()))
       drafts.push({ ...d, service: await getService(db, d.serviceId) });

@@ -135,6 +135,8 @@ export function formatters(lang: Lang, opts: { nativeDigits?: boolean } = {}) {
     year: "numeric",
     hour: "numeric",
     minute: "2-digit",
+    // Punjabi and Hindi pages use the 24-hour clock: ICU's pa/hi day periods are the English "AM"/"PM".
+    ...(lang === "en" ? {} : { hourCycle: "h23" as const }),
     timeZone: "Asia/Kolkata",
   });
   const numberFmt = new Intl.NumberFormat(locale);

@@ -70,6 +70,13 @@ export type Config = {
    * Env `SEWA_TOKEN_TARGET_MINUTES`, default 20.
    */
   tokenTargetMinutes: number;
+  /**
+   * What the state pays the Sewa Kendra operator per transaction, in paise
+   * (the Kendra audit's cost figures, docs/kendra-audit.md). Env
+   * `SEWA_KENDRA_PAYMENT_PER_TRANSACTION_PAISE` (a positive whole number);
+   * unset = null, and the audit says "not configured".
+   */
+  kendraPaymentPerTransactionPaise: number | null;
 };
 
 /**
@@ -114,6 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: positive(env.SEWA_WEBHOOK_TIMEOUT_MS, 10_000),
     },
     tokenTargetMinutes: positive(env.SEWA_TOKEN_TARGET_MINUTES, 20),
+    kendraPaymentPerTransactionPaise: env.SEWA_KENDRA_PAYMENT_PER_TRANSACTION_PAISE
+      ? positive(env.SEWA_KENDRA_PAYMENT_PER_TRANSACTION_PAISE, 0) || null
+      : null,
     appealChain: env.SEWA_APPEAL_CHAIN === "2011" ? "2011" : "2018",
     appealFigures: appealFiguresFrom(env),
     autoAppeal: env.SEWA_AUTO_APPEAL === "1",

@@ -21,6 +21,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { appendAudit } from "../../audit/service.ts";
 import { DomainError } from "../../common/errors.ts";
+import type { Config } from "../../config.ts";
 import { staffOrRedirect } from "../../identity/session.ts";
 import { istDateOf } from "../../sla/clock.ts";
 import { staffNav } from "../../workflow/routes.ts";
@@ -43,28 +44,18 @@ import {
 type Query = Record<string, unknown>;
 
 /**
- * The audit settings from the configuration, else the environment: the
- * target wait in minutes (positive integer, default 20) and the operator's
- * payment per transaction in paise (positive integer, or null when unset).
+ * The audit settings from the configuration (src/config.ts): the target wait
+ * in minutes (`SEWA_TOKEN_TARGET_MINUTES`, default 20) and the operator's
+ * payment per transaction in paise (`SEWA_KENDRA_PAYMENT_PER_TRANSACTION_PAISE`,
+ * null when unset). Read on every request, so a test may change them.
  */
-export function auditSettings(
-  config: object,
-  env: NodeJS.ProcessEnv = process.env,
-): { targetMinutes: number; paymentPerTransactionPaise: number | null } {
-  const c = config as {
-    tokenTargetMinutes?: number;
-    kendraPaymentPerTransactionPaise?: number | null;
-  };
-  const positive = (v: string | undefined) => {
-    const n = Number(v);
-    return v && Number.isSafeInteger(n) && n > 0 ? n : undefined;
-  };
+export function auditSettings(config: Config): {
+  targetMinutes: number;
+  paymentPerTransactionPaise: number | null;
+} {
   return {
-    targetMinutes: c.tokenTargetMinutes ?? positive(env.SEWA_TOKEN_TARGET_MINUTES) ?? 20,
-    paymentPerTransactionPaise:
-      c.kendraPaymentPerTransactionPaise !== undefined
-        ? c.kendraPaymentPerTransactionPaise
-        : (positive(env.SEWA_KENDRA_PAYMENT_PER_TRANSACTION_PAISE) ?? null),
+    targetMinutes: config.tokenTargetMinutes,
+    paymentPerTransactionPaise: config.kendraPaymentPerTransactionPaise ?? null,
   };
 }
 

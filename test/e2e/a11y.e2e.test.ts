@@ -33,6 +33,10 @@ const PAGES = [
   "/login",
   "/staff/login",
   "/privacy",
+  "/accessibility",
+  "/help",
+  "/help?district=36",
+  "/verify",
   "/no-such-page",
 ];
 

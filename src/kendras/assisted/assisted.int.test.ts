@@ -33,8 +33,8 @@ describe.each(testDatabases())("assisted application on $name", (which) => {
   beforeAll(async () => {
     portal = await startTestPortal(which, "2026-03-02T10:00:00+05:30");
     const db = portal.database;
-    await seedTestKendra(db, { code: KENDRA, name: "Test Ludhiana", districtCode: 36 });
-    await seedTestKendra(db, { code: OTHER, name: "Test Patiala", districtCode: 41 });
+    await seedTestKendra(db, { code: KENDRA, name: "Sewa Kendra Test Ludhiana", districtCode: 36 });
+    await seedTestKendra(db, { code: OTHER, name: "Sewa Kendra Test Patiala", districtCode: 41 });
     operatorId = await seedKendraOfficial(db, {
       username: `op.assist.${which.name}`,
       role: "kendra_operator",
@@ -127,7 +127,7 @@ describe.each(testDatabases())("assisted application on $name", (which) => {
 
     const list = await operator.get("/counter/apply?q=income");
     expect(list.statusCode).toBe(200);
-    expect(list.body).toContain("Test Ludhiana, counter 2");
+    expect(list.body).toContain("Sewa Kendra Test Ludhiana, counter 2");
     expect(list.body).toContain(`/counter/apply?service=${incomeId}`);
     // Another centre's token is not this counter's: 404.
     await portal.database.db.execute(

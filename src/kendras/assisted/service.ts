@@ -307,7 +307,7 @@ export async function sendConsentCode(
   });
   const where =
     assisted.kendraCode !== undefined
-      ? `at Sewa Kendra ${(await kendraNames(db, assisted.kendraCode))?.en ?? assisted.kendraCode}${assisted.counter ? `, counter ${assisted.counter}` : ""}`
+      ? `at ${(await kendraNames(db, assisted.kendraCode))?.en ?? `Sewa Kendra ${assisted.kendraCode}`}${assisted.counter ? `, counter ${assisted.counter}` : ""}`
       : "by the Sewa Sahayak at your door";
   await sms.send({
     to: applicant.mobile,

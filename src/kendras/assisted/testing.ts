@@ -15,7 +15,7 @@ export async function seedTestKendra(
 ): Promise<void> {
   await database.db.execute(
     sql`insert into kendras (code, name_en, name_pa, name_hi, district_code, type, counters)
-        values (${k.code}, ${k.name}, ${`ਸੇਵਾ ਕੇਂਦਰ ${k.name}`}, ${`सेवा केंद्र ${k.name}`}, ${k.districtCode}, 'II', ${k.counters ?? 3})
+        values (${k.code}, ${k.name}, ${`${k.name} (ਪੰਜਾਬੀ)`}, ${`${k.name} (हिंदी)`}, ${k.districtCode}, 'II', ${k.counters ?? 3})
         on conflict (code) do nothing`,
   );
 }

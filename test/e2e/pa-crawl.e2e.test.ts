@@ -133,6 +133,16 @@ async function visit(label: string, url: string) {
   await check(label);
 }
 
+/**
+ * Whether the focused element is the error summary: it takes focus through
+ * the HTML `autofocus` attribute (layout.njk), as citizen pages load no
+ * GOV.UK JavaScript.
+ */
+const focusedIsErrorSummary = () =>
+  page.evaluate(
+    `document.activeElement?.classList.contains("govuk-error-summary") === true`,
+  ) as Promise<boolean>;
+
 const csrf = () => page.locator('input[name="_csrf"]').first().inputValue();
 
 beforeAll(async () => {
@@ -191,6 +201,7 @@ describe("a Punjabi reader meets no English", () => {
       page.locator('main form button[type="submit"], main form .govuk-button').last().click(),
     );
     await check("generic form with errors");
+    expect(await focusedIsErrorSummary(), "generic form: focus on the error summary").toBe(true);
     await page.locator("#privacyConsent").check();
     await page.locator("#name").fill("Simran Kaur");
     await page.locator("#relativeName").fill("Balwinder Singh");
@@ -271,6 +282,9 @@ describe("a Punjabi reader meets no English", () => {
       if (pageId === "name") {
         await settle(() => page.locator('main form button[type="submit"]').first().click());
         await check("question page with errors");
+        expect(await focusedIsErrorSummary(), "question page: focus on the error summary").toBe(
+          true,
+        );
       }
       const res = await context.request.post(`/drafts/${draft}/pages/${pageId}`, {
         form: { ...form, _csrf: await csrf() },

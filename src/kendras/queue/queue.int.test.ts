@@ -327,6 +327,12 @@ describe.each(testDatabases())("token queue on $name", (which) => {
     );
     expect(t).toMatchObject({ status: "closed", outcome: "Enquiry answered" });
     expect(t?.closed_at).not.toBeNull();
+    // The citizen (token 1 had a mobile number) is asked for feedback on this centre and counter, once.
+    const feedback = await rows<{ kendra_code: string; counter: number; mobile: string }>(
+      db(),
+      sql`select kendra_code, counter, mobile from feedback where token_id = ${Number(id)}`,
+    );
+    expect(feedback).toEqual([{ kendra_code: LUDHIANA, counter: 3, mobile: "9876543210" }]);
     // Closing again changes nothing and says so.
     const twice = await op.post(`/counter/tokens/${id}/close`);
     expect(twice.statusCode).toBe(409);

@@ -34,6 +34,7 @@ import { type Db, type Queryable, rows } from "../../db/client.ts";
 import { kendraTokenCounters, services, tokens } from "../../db/schema.ts";
 import { istDateOf, toIst } from "../../sla/clock.ts";
 import { loadCalendar } from "../../sla/service.ts";
+import { askForFeedback } from "../feedback/service.ts";
 import { getKendra, type Kendra } from "../registry/service.ts";
 import { dateProblem, slotCapacity, slotProblem, slotsOf } from "./rules.ts";
 
@@ -484,6 +485,7 @@ async function step(
   set: Partial<Token>,
   action: string,
   data: Record<string, unknown> = {},
+  after?: (tx: Queryable, token: Token) => Promise<unknown>,
 ): Promise<Token> {
   return db.transaction(async (tx) => {
     const mine = and(
@@ -503,6 +505,7 @@ async function step(
       throw new DomainError("invalid_transition", `The token is ${exists.status}, not ${from}`);
     }
     await audit(tx, token, a, action, data);
+    await after?.(tx, token);
     return token;
   });
 }
@@ -538,7 +541,10 @@ export function startServing(db: Db, a: CounterActor, tokenId: number): Promise<
 
 /**
  * The service is done: `serving` → `closed`, `closedAt` = now, with the
- * operator's optional outcome remark (at most 500 characters).
+ * operator's optional outcome remark (at most 500 characters). When the
+ * token has a mobile number, the citizen is asked for feedback on this
+ * centre and counter in the same transaction (src/kendras/feedback: one SMS
+ * with the rating link, once per token).
  * @throws as {@link step}.
  */
 export function closeToken(
@@ -556,6 +562,17 @@ export function closeToken(
     { status: "closed", closedAt: a.now.toString(), outcome: remark },
     "token.closed",
     remark ? { outcome: remark } : {},
+    async (tx, token) => {
+      if (token.mobile)
+        await askForFeedback(tx, {
+          mobile: token.mobile,
+          tokenId: token.id,
+          applicationId: token.applicationId,
+          kendraCode: token.kendraCode,
+          counter: token.counter,
+          now: a.now,
+        });
+    },
   );
 }
 

@@ -359,6 +359,82 @@ describe.each(testDatabases())("assisted application on $name", (which) => {
     expect(trackPa.body).toContain("ਕਾਊਂਟਰ 2");
   });
 
+  it("a facilitator files at their own doorstep visit: channel doorstep, the visit linked, no centre days", async () => {
+    const db = portal.database.db;
+    const facilitatorId = await seedKendraOfficial(portal.database, {
+      username: `sahayak.${which.name}`,
+      role: "facilitator",
+      districtCode: 36,
+      kendraCode: null,
+    });
+    const otherFacilitator = await seedKendraOfficial(portal.database, {
+      username: `sahayak.other.${which.name}`,
+      role: "facilitator",
+      districtCode: 36,
+      kendraCode: null,
+    });
+    const [visit] = await rows<{ id: number }>(
+      db,
+      sql`insert into doorstep_visits (number, mobile, citizen_name, address, district_code, tehsil_code, service_id, visit_date, slot, facilitator_id, booked_at)
+          values (${`DV-TEST-${which.name}`}, '9814033445', 'Baljit Kaur', 'Village Lalton', 36, ${tehsil}, ${incomeId}, '2026-03-02', '10:00', ${facilitatorId}, now())
+          returning id`,
+    );
+    const sahayak = await staffBrowser(portal, facilitatorId);
+    const intruder = await staffBrowser(portal, otherFacilitator);
+    expect((await intruder.get(`/counter/apply?visit=${visit?.id}`)).statusCode).toBe(404);
+    // A facilitator has no counter: without a visit there is nothing to apply for.
+    expect((await sahayak.get("/counter/apply")).statusCode).toBe(404);
+    const start = await sahayak.get(`/counter/apply?visit=${visit?.id}`);
+    expect(start.statusCode).toBe(200);
+    expect(start.body).toContain("Doorstep visit");
+    const started = await sahayak.post("/counter/apply", {
+      serviceId: String(incomeId),
+      visit: String(visit?.id),
+      privacyConsent: "yes",
+    });
+    const draft = (started.headers.location as string).split("/")[2] as string;
+    const [stored] = await rows<{ channel: string; data: { answers: Record<string, unknown> } }>(
+      db,
+      sql`select channel, data from drafts where id = ${draft}`,
+    );
+    expect(stored?.channel).toBe("doorstep");
+    // The booking's name and mobile are filled in for the facilitator to check.
+    expect(stored?.data.answers).toMatchObject({ fullName: "Baljit Kaur", mobile: "9814033445" });
+    expect((await intruder.get(`/drafts/${draft}/tasks`)).statusCode).toBe(404);
+    await fillIncome(sahayak, draft, "9814033445");
+    await sahayak.get(`/drafts/${draft}/consent`);
+    const before = portal.sms.sent.length;
+    await sahayak.post(`/drafts/${draft}/consent/send`);
+    const sms = portal.sms.sent.slice(before)[0];
+    expect(sms?.text).toContain("by the Sewa Sahayak at your door");
+    const code = /^(\d{6}) /.exec(sms?.text ?? "")?.[1] as string;
+    const filed = await sahayak.post(`/drafts/${draft}/consent`, { code });
+    expect(filed.headers.location).toBe(`/drafts/${draft}/filed`);
+    const [app] = await rows<{
+      id: number;
+      channel: string;
+      kendra_code: string | null;
+      visit_id: number;
+      assisted_by: number;
+      time_limit_days: number;
+    }>(db, sql`select * from applications where draft_id = ${draft}`);
+    expect(app).toMatchObject({
+      channel: "doorstep",
+      kendra_code: null,
+      visit_id: Number(visit?.id),
+      assisted_by: facilitatorId,
+      time_limit_days: 15,
+    });
+    expect(
+      await count(
+        sql`select count(*)::int as n from doorstep_visits where id = ${visit?.id} and application_id = ${app?.id}`,
+      ),
+    ).toBe(1);
+    const page = await sahayak.get(`/drafts/${draft}/filed`);
+    expect(page.body).toContain(`href="/visits/${visit?.id}"`);
+    expect(page.body).toContain('href="/visits"');
+  });
+
   it("generic-form services use the same form; excluded services are refused with a reason", async () => {
     const db = portal.database.db;
     const [generic] = await rows<{ id: number }>(

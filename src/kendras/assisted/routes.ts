@@ -335,7 +335,6 @@ export async function assistedRoutes(app: FastifyInstance): Promise<void> {
     if (!row) throw new DomainError("not_found", "No such application");
     const service = await applications.serviceOf(db, row);
     const fee = await feeStatus(db, row.reference);
-    const visit = assisted.visitId ? `&visit=${assisted.visitId}` : "";
     return reply.view("kendras/assisted/views/filed.njk", {
       navItems: staffNav(request, staff),
       draftId: draft.id,
@@ -346,7 +345,10 @@ export async function assistedRoutes(app: FastifyInstance): Promise<void> {
       fee: formatRupees(fee.feePaise),
       balance: formatRupees(fee.balancePaise),
       balancePaise: fee.balancePaise,
-      payHref: `/counter/payments?reference=${encodeURIComponent(row.reference)}${visit}`,
+      // At a doorstep visit the fee and the visit fee are taken on the visit's page (src/doorstep/).
+      payHref: assisted.visitId
+        ? `/visits/${assisted.visitId}`
+        : `/counter/payments?reference=${encodeURIComponent(row.reference)}`,
       backHref: assisted.channel === "doorstep" ? "/visits" : "/counter",
       channel: assisted.channel,
     });

@@ -91,6 +91,8 @@ describe.each(testDatabases())("Sewa Kendra registry on $name", (which) => {
     expect(names).toEqual([...names].sort(new Intl.Collator("pa-IN").compare));
     expect(names).toContain("ਸੇਵਾ ਕੇਂਦਰ, ਨਾਭਾ");
     expect(res.body).not.toContain("openstreetmap");
+    expect(res.body).toContain('<span lang="en">Rajpura, Patiala district</span>');
+    expect(res.body).toMatch(/<option value="41" selected>ਪਟਿਆਲਾ<\/option>/);
     expect(res.body).toContain("/kendras/SK-41-002/book");
     const bad = await portal.app.inject({ url: "/kendras?district=999" });
     expect(bad.statusCode).toBe(400);

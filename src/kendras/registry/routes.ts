@@ -10,6 +10,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { Problem } from "../../applications/api.ts";
+import { localPlaces } from "../../geography/local-names.ts";
 import { listDistricts } from "../../geography/service.ts";
 import { kendraQueueRoutes } from "../queue/routes.ts";
 import { type Kendra, kendraName, listKendras } from "./service.ts";
@@ -76,11 +77,12 @@ export async function kendraRegistryRoutes(app: FastifyInstance): Promise<void> 
 
   app.get("/kendras", { schema: { hide: true } }, async (request, reply) => {
     const q = request.query as { district?: string };
-    const districts = await listDistricts(db);
+    const lang = request.lang as keyof typeof INTL;
+    // District names in the page language, sorted for it (src/geography/local-names.ts).
+    const districts = localPlaces("district", await listDistricts(db), lang);
     const chosen = /^\d{1,6}$/.test(q.district ?? "")
       ? districts.find((d) => d.code === Number(q.district))
       : undefined;
-    const lang = request.lang as keyof typeof INTL;
     const collator = new Intl.Collator(INTL[lang]);
     const centres = chosen
       ? (await listKendras(db, { districtCode: chosen.code, activeOnly: true }))
@@ -89,6 +91,9 @@ export async function kendraRegistryRoutes(app: FastifyInstance): Promise<void> 
             name: kendraName(k, lang),
             type: k.type,
             address: k.address,
+            // Registry addresses are mostly in English: marked so, on Punjabi and Hindi pages.
+            addressLang:
+              lang !== "en" && !/[\u0900-\u097F\u0A00-\u0A7F]/.test(k.address) ? "en" : lang,
             opensAt: k.opensAt,
             closesAt: k.closesAt,
             weeklyOff: k.weeklyOff === null ? null : weekdayName(k.weeklyOff, INTL[lang]),

@@ -485,7 +485,7 @@ describe.each(testDatabases())("doorstep delivery on $name", (which) => {
       visit_id: number;
     }>(
       db,
-      sql`select amount_paise, visit_fee_paise, visit_id from payments where receipt_number = ${receipt}`,
+      sql`select amount_paise::int as amount_paise, visit_fee_paise::int as visit_fee_paise, visit_id::int as visit_id from payments where receipt_number = ${receipt}`,
     );
     expect(payment).toMatchObject({ amount_paise: 12500, visit_fee_paise: 5000, visit_id: id });
     expect((await f.get(paid.headers.location as string)).body).toContain("Fees paid.");
@@ -558,7 +558,7 @@ describe.each(testDatabases())("doorstep delivery on $name", (which) => {
     expect(ok.statusCode).toBe(303);
     const [h] = await rows<{ status: string; visit_id: number }>(
       db,
-      sql`select status, visit_id from handovers where application_id = (select id from applications where reference = ${filed.reference})`,
+      sql`select status, visit_id::int as visit_id from handovers where application_id = (select id from applications where reference = ${filed.reference})`,
     );
     expect(h).toMatchObject({ status: "handed_over", visit_id: did });
     const events = await rows<{ action: string }>(

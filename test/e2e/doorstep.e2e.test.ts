@@ -233,7 +233,7 @@ describe("doorstep delivery through helpline 1076", () => {
       fee_paise: number;
     }>(
       portal.database.db,
-      sql`select reference, channel, visit_id, fee_paise from applications where mobile = ${MOBILE}`,
+      sql`select reference, channel, visit_id::int as visit_id, fee_paise::int as fee_paise from applications where mobile = ${MOBILE}`,
     );
     expect(app).toMatchObject({ channel: "doorstep", visit_id: visitId, fee_paise: 2100 });
     const reference = app?.reference as string;
@@ -303,7 +303,7 @@ describe("doorstep delivery through helpline 1076", () => {
     await screenshot(deliverer, "doorstep-05-delivered");
     const [handed] = await rows<{ status: string; visit_id: number }>(
       portal.database.db,
-      sql`select h.status, h.visit_id from handovers h join applications a on a.id = h.application_id where a.reference = ${reference}`,
+      sql`select h.status, h.visit_id::int as visit_id from handovers h join applications a on a.id = h.application_id where a.reference = ${reference}`,
     );
     expect(handed).toMatchObject({ status: "handed_over", visit_id: deliveryId });
     expect(problems).toEqual([]);

@@ -354,7 +354,10 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
       ? [{ href: "/studio", text: request.t("nav.studio") }]
       : []),
     ...(can(staff.principal, "kendra.counter")
-      ? [{ href: "/counter", text: request.t("nav.counter") }]
+      ? [
+          { href: "/counter", text: request.t("nav.counter") },
+          { href: "/counter/close", text: request.t("cash.nav.close") },
+        ]
       : []),
     ...(can(staff.principal, "kendra.manage")
       ? [{ href: "/kendra", text: request.t("nav.kendra") }]

@@ -22,8 +22,17 @@
  *
  * @module
  */
-import Sanscript from "@indic-transliteration/sanscript";
+import SanscriptModule from "@indic-transliteration/sanscript";
 import { nfc } from "../common/text.ts";
+
+/**
+ * sanscript's `t` (transliterate). The package is CommonJS and its typings
+ * declare an ES default export; under Node's CommonJS interop the default
+ * import is `module.exports`, which has `t`.
+ */
+const transliterate = (
+  SanscriptModule as unknown as { t: (data: string, from: string, to: string) => string }
+).t;
 
 /** Longest Gurmukhi name accepted, in code points (as the English name, generic-form.ts). */
 export const GURMUKHI_NAME_MAX_LENGTH = 100;
@@ -148,7 +157,7 @@ export function suggestGurmukhi(english: string): string {
     .map((w) => {
       if (!/[A-Za-z]/.test(w)) return w;
       const itrans = toItrans(w);
-      return itrans ? gurmukhiConventions(Sanscript.t(itrans, "itrans", "gurmukhi")) : "";
+      return itrans ? gurmukhiConventions(transliterate(itrans, "itrans", "gurmukhi")) : "";
     })
     .filter((w) => w !== "")
     .join(" ");

@@ -36,6 +36,7 @@ import { importServices } from "./catalog/service.ts";
 import { DomainError } from "./common/errors.ts";
 import { loadConfig } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import { registerDoorstepCommands } from "./doorstep/cli.ts";
 import { importGeography } from "./geography/service.ts";
 import { STAFF_ROLES } from "./identity/roles.ts";
 import {
@@ -726,6 +727,7 @@ program
 
 registerMonitoringCommands(program, withDatabase, progressBar);
 registerHandoverCommands(program, withDatabase);
+registerDoorstepCommands(program, withDatabase);
 
 try {
   await program.parseAsync();

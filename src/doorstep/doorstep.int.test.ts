@@ -327,6 +327,7 @@ describe.each(testDatabases())("doorstep delivery on $name", (which) => {
     expect(list.body).not.toContain(`/visits/${other?.id}"`);
     expect(list.body).toMatch(/tel:\+91\d{10}/);
     expect(list.body).toMatch(/98XXXXXX\d\d/);
+    expect(list.body).toContain("Documents to keep ready");
     expect((await sahayak1.get(`/visits/${own?.id}`)).statusCode).toBe(200);
     expect((await sahayak1.get(`/visits/${other?.id}`)).statusCode).toBe(404);
     expect((await sahayak2.get(`/visits/${own?.id}`)).statusCode).toBe(404);

@@ -432,6 +432,14 @@ export async function doorstepRoutes(app: FastifyInstance): Promise<void> {
     }
     const d = Temporal.PlainDate.from(date);
     const list = await visitsOfFacilitator(db, staff.official.id, date);
+    // The documents to keep ready, once per service of the day.
+    const docs = new Map<number, string[]>();
+    for (const v of list)
+      if (!docs.has(v.serviceId))
+        docs.set(
+          v.serviceId,
+          (await serviceFacts(v.serviceId, request.lang as Lang, date))?.documents ?? [],
+        );
     return reply.view("doorstep/views/visits.njk", {
       navItems: staffNav(request, staff),
       date,
@@ -446,6 +454,7 @@ export async function doorstepRoutes(app: FastifyInstance): Promise<void> {
           { name: v.serviceName, namePa: v.serviceNamePa, nameHi: v.serviceNameHi },
           request.lang,
         ),
+        documents: v.purpose === "application" ? (docs.get(v.serviceId) ?? []) : [],
       })),
     });
   });

@@ -235,6 +235,16 @@ describe("Sewa Kendra counter: token to day close", () => {
     );
     expect(filed).toMatchObject({ channel: "kendra", kendra_code: DEMO_KENDRA_CODE, counter: 1 });
 
+    // The applicant tracks it as usual; the timeline says where it was filed and with their consent.
+    const citizen = await kioskContext.newPage();
+    await citizen.goto("/track?lang=en");
+    await citizen.getByLabel("Reference number").fill(reference);
+    await citizen.getByLabel("Mobile number").fill(MOBILE);
+    await navigate(citizen, () => citizen.getByRole("button", { name: "Track" }).click());
+    expect(await citizen.textContent("main")).toContain(
+      "Filed at Sewa Kendra, District Administrative Complex, Ludhiana, counter 1, with the applicant's consent",
+    );
+
     // 5. The fee in cash at the counter.
     await navigate(operator, () => operator.getByRole("button", { name: "Take the fee" }).click());
     await operator.getByLabel("Cash").check();

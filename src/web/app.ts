@@ -39,8 +39,8 @@ import { citizenRoutes } from "../identity/citizen-routes.ts";
 import { identityRoutes } from "../identity/routes.ts";
 import { integrationRoutes } from "../integration/routes.ts";
 import { assistedRoutes } from "../kendras/assisted/routes.ts";
-import { cashRoutes } from "../kendras/cash/routes.ts";
 import { kendraAuditRoutes } from "../kendras/audit/routes.ts";
+import { cashRoutes } from "../kendras/cash/routes.ts";
 import { handoverRoutes } from "../kendras/handover/routes.ts";
 import { kendraRoutes } from "../kendras/registry/routes.ts";
 import { monitoringRoutes } from "../monitoring/routes.ts";
@@ -350,8 +350,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(handoverRoutes);
   await app.register(assistedRoutes);
   await app.register(cashRoutes);
-  await app.register(publicPages);
   await app.register(kendraRoutes);
   await app.register(kendraAuditRoutes);
+  await app.register(publicPages);
   return app;
 }

@@ -125,6 +125,10 @@ describe.each(testDatabases())("doorstep delivery on $name", (which) => {
     expect(doorstep.items.length).toBeLessThan(all);
     const bad = await portal.app.inject({ url: "/api/v1/services?channel=fax" });
     expect(bad.statusCode).toBe(400);
+    // Documented in the OpenAPI document.
+    const openapi = JSON.parse((await portal.app.inject({ url: "/api/docs/json" })).body);
+    expect(JSON.stringify(openapi.paths["/api/v1/services"].get.parameters)).toContain("doorstep");
+    expect(openapi.paths["/api/v1/doorstep/visits"].post).toBeDefined();
     expect(channelsOf("Issue of e-Stamp paper").doorstepRefusal).toBe("e_stamp");
     expect(channelsOf("Aadhaar enrolment").doorstepRefusal).toBe("aadhaar");
   });

@@ -357,6 +357,7 @@ export function staffNav(request: FastifyRequest, staff: Staff) {
       ? [
           { href: "/counter", text: request.t("nav.counter") },
           { href: "/counter/close", text: request.t("cash.nav.close") },
+          { href: "/counter/handover", text: request.t("nav.handover") },
         ]
       : []),
     ...(can(staff.principal, "kendra.manage")

@@ -201,6 +201,45 @@ describe.each(testDatabases())("applications on $name", (which) => {
     expect(res.dueDate).toBe("2025-11-03");
   });
 
+  it("the generic form suggests a Gurmukhi spelling of the name without JavaScript and checks it (issue 7)", async () => {
+    const page = await portal.app.inject({ url: `/services/${serviceId}/apply` });
+    expect(page.body).toContain('id="nameGurmukhi"');
+    const action = (/<form method="post" action="([^"]+)"/.exec(page.body)?.[1] ?? "").replaceAll(
+      "&amp;",
+      "&",
+    );
+    const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+    const send = (fields: Record<string, string>) => {
+      const { payload, headers } = multipartBody(
+        Object.entries(fields).map(([name, value]) => ({ name, value })),
+      );
+      return portal.app.inject({
+        method: "POST",
+        url: action,
+        payload,
+        headers: { ...headers, cookie },
+      });
+    };
+    const suggested = await send({
+      privacyConsent: "yes",
+      name: "Gurpreet Singh",
+      nameGurmukhi: "",
+      suggestGurmukhi: "yes",
+    });
+    expect(suggested.statusCode).toBe(200);
+    expect(suggested.body).not.toContain("govuk-error-summary");
+    expect(suggested.body).toContain('value="ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ"');
+    expect(suggested.body).toContain('value="Gurpreet Singh"');
+    const wrong = await send({
+      privacyConsent: "yes",
+      name: "Gurpreet Singh",
+      nameGurmukhi: "गुरप्रीत",
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('href="#nameGurmukhi"');
+    expect(wrong.body).toContain("Enter the name in Gurmukhi letters only");
+  });
+
   it("C-09: two identical submits of the same draft give one application and one reference", async () => {
     const draft = await svc.createDraft(portal.database.db, serviceId, {}, portal.clock.now());
     const value = application() as unknown as svc.StoredApplication;

@@ -34,7 +34,18 @@ export type DefinitionDraftData = {
   privacyConsent?: boolean;
   /** The applicant's mobile once answered (10 digits), to find the draft after an OTP sign-in. */
   mobile?: string;
+  /** The applicant's name in Gurmukhi (optional, NFC, checked by gurmukhi-name.ts), asked beside the name question. */
+  applicantNamePa?: string;
 };
+
+/**
+ * The answer key, in a filed definition application's `answers`, of the
+ * applicant's name in Gurmukhi: an optional companion of the name question
+ * ({@link applicantFields}) that every definition gets without declaring it
+ * (Punjab certificates print the name in English and Gurmukhi; issue 7). It
+ * is never a definition's own question id.
+ */
+export const APPLICANT_NAME_PA = "applicantNamePa";
 
 /** Reads a draft's data (an empty draft when unset). */
 export function draftDataOf(data: unknown): DefinitionDraftData {
@@ -45,6 +56,7 @@ export function draftDataOf(data: unknown): DefinitionDraftData {
     documents: d.documents ?? {},
     ...(d.privacyConsent ? { privacyConsent: true } : {}),
     ...(d.mobile ? { mobile: d.mobile } : {}),
+    ...(d.applicantNamePa ? { applicantNamePa: d.applicantNamePa } : {}),
   };
 }
 

@@ -31,6 +31,7 @@ import { istDateOf } from "../sla/clock.ts";
 import { readMultipart } from "../web/multipart.ts";
 import { resubmitByDefinition } from "./definition-decisions.ts";
 import {
+  APPLICANT_NAME_PA,
   answersForValidation,
   applicantFields,
   applicantOf,
@@ -49,6 +50,7 @@ import { inLang, type SummarySection, summarise } from "./definition-summary.ts"
 import { fieldView } from "./definition-view.ts";
 import { messageKey, messageParams } from "./generic-form.ts";
 import { citizenGrants } from "./grants.ts";
+import { checkGurmukhiName, suggestGurmukhi } from "./gurmukhi-name.ts";
 import type { ApplicationRow } from "./repository.ts";
 import * as svc from "./service.ts";
 import { acceptAttribute, inspectUpload } from "./uploads.ts";
@@ -101,14 +103,49 @@ export async function definitionSummary(
     svc.applicationDocuments(q, row.id),
   ]);
   const files = new Map(docs.map((d) => [d.id, d.filename]));
-  return summarise(def, answers, compileForm(def).visiblePages(answers), request.lang as Lang, {
-    date: (d) => request.fmt.date(d),
-    number: (n) => request.fmt.number(n),
-    yes: request.t("common.yes"),
-    no: request.t("common.no"),
-    district: (c) => districts.find((d) => d.code === c)?.name ?? String(c),
-    tehsil: (c) => tehsils.find((t) => t.code === c)?.name ?? String(c),
-    file: (id) => files.get(id) ?? id,
+  const sections = summarise(
+    def,
+    answers,
+    compileForm(def).visiblePages(answers),
+    request.lang as Lang,
+    {
+      date: (d) => request.fmt.date(d),
+      number: (n) => request.fmt.number(n),
+      yes: request.t("common.yes"),
+      no: request.t("common.no"),
+      district: (c) => districts.find((d) => d.code === c)?.name ?? String(c),
+      tehsil: (c) => tehsils.find((t) => t.code === c)?.name ?? String(c),
+      file: (id) => files.get(id) ?? id,
+    },
+  );
+  return withGurmukhiName(sections, def, answers, request.t("apply.nameGurmukhi"));
+}
+
+/**
+ * `sections` with a row for the applicant's name in Gurmukhi
+ * ({@link APPLICANT_NAME_PA}) right after the name question's row, when it
+ * was given. `label` is the row's key in the reader's language.
+ */
+export function withGurmukhiName(
+  sections: SummarySection[],
+  def: ServiceDefinition,
+  answers: Record<string, unknown>,
+  label: string,
+): SummarySection[] {
+  const value = answers[APPLICANT_NAME_PA];
+  const nameField = applicantFields(def).name;
+  if (typeof value !== "string" || !value || !nameField) return sections;
+  return sections.map((section) => {
+    const i = section.rows.findIndex((r) => r.fieldId === nameField);
+    if (i < 0) return section;
+    const rows = [...section.rows];
+    rows.splice(i + 1, 0, {
+      key: label,
+      lines: [value],
+      pageId: section.pageId,
+      fieldId: APPLICANT_NAME_PA,
+    });
+    return { ...section, rows };
   });
 }
 
@@ -226,10 +263,17 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       errors: FormError[];
       body?: Body;
       returnTo?: string;
+      /** The Gurmukhi name as typed or suggested, and its error (shown after the name question). */
+      namePa?: { value: string; error?: string };
     },
   ) {
     const lang = request.lang as Lang;
     const page = pageOf(opts.def, opts.pageId);
+    const nameField = applicantFields(opts.def).name;
+    const gurmukhiName =
+      nameField && page.fields.some((f) => f.id === nameField)
+        ? { after: nameField, value: opts.namePa?.value ?? "", error: opts.namePa?.error }
+        : undefined;
     const byField = Object.fromEntries(opts.errors.map((e) => [e.field, e.message]));
     const shown = new Set(compileForm(opts.def).visibleFields(opts.values));
     const fields = page.fields
@@ -244,6 +288,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         hint: inLang(page.hint, lang),
         page,
         fields,
+        gurmukhiName,
         errors: opts.errors.map((e) => ({ text: e.message, href: `#${domIdOf(opts.def, e)}` })),
         returnTo: opts.returnTo,
         multipart: page.fields.some((f) => f.type === "file"),
@@ -263,6 +308,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       pageId,
       values: { ...data.answers, ...data.aadhaar },
       errors: [],
+      namePa: { value: data.applicantNamePa ?? "" },
       ...(q.return === "check" ? { returnTo: "check" } : {}),
     });
   });
@@ -287,6 +333,32 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const { form, errors } = await validation(def, { ...data, answers }, lang);
     const pageFields = new Set(page.fields.map((f) => f.id));
     const pageErrors = errorsFor(errors, pageFields);
+    // The Gurmukhi name beside the name question; "Suggest Gurmukhi spelling" fills it from the English name.
+    const nameField = applicantFields(def).name;
+    const asksName = nameField !== undefined && pageFields.has(nameField);
+    const suggesting = asksName && body._suggestGurmukhi === "yes";
+    let namePa: { value: string; error?: string } | undefined;
+    if (asksName) {
+      const typed =
+        typeof body[APPLICANT_NAME_PA] === "string" ? String(body[APPLICANT_NAME_PA]) : "";
+      const english = typeof posted[nameField] === "string" ? String(posted[nameField]) : "";
+      const raw = suggesting ? suggestGurmukhi(english) : typed.slice(0, 400);
+      const checked = checkGurmukhiName(raw);
+      if (checked.ok) {
+        namePa = { value: checked.value ?? "" };
+        if (checked.value) data.applicantNamePa = checked.value;
+        else delete data.applicantNamePa;
+      } else {
+        const error = {
+          field: "applicant.nameGurmukhi",
+          code: checked.code,
+          ...(checked.params ? { params: checked.params } : {}),
+        };
+        const message = request.t(messageKey(error), messageParams(error, lang));
+        namePa = { value: raw, error: message };
+        pageErrors.push({ field: APPLICANT_NAME_PA, code: checked.code, message });
+      }
+    }
     // Keep valid Aadhaar numbers only masked; never store one in clear.
     const result = form.validate(answersForValidation({ ...data, answers }), lang, await context());
     for (const f of page.fields) {
@@ -311,7 +383,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       clock.now(),
       pageId,
     );
-    if (adding || pageErrors.length > 0) {
+    if (adding || suggesting || pageErrors.length > 0) {
       const bodyForView = { ...body };
       if (adding) {
         const group = page.fields.find((f) => f.id === adding);
@@ -323,8 +395,9 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
         def,
         pageId,
         values: { ...answers, ...posted },
-        errors: adding ? [] : pageErrors,
+        errors: adding || suggesting ? [] : pageErrors,
         body: bodyForView,
+        ...(namePa ? { namePa } : {}),
         ...(returnTo ? { returnTo } : {}),
       });
     }
@@ -466,7 +539,11 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const { form, result } = await validation(def, data, lang);
     const checklist = documentChecklist(def, data.answers, data.documents);
     if (!result.ok || checklist.missing.length > 0) return { ok: false as const, draft };
-    const answers = { ...result.value, ...data.aadhaar };
+    const answers = {
+      ...result.value,
+      ...data.aadhaar,
+      ...(data.applicantNamePa ? { [APPLICANT_NAME_PA]: data.applicantNamePa } : {}),
+    };
     const applicant = applicantOf(def, answers);
     if (!applicant) return { ok: false as const, draft };
     return { ok: true as const, draft, def, data, form, answers, applicant, lang };
@@ -479,7 +556,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
     const { def, answers, lang, draft } = r;
     const { districts, tehsils } = await places(lang);
     const files = new Map((await svc.draftDocuments(db, draft.id)).map((d) => [d.id, d]));
-    const sections = summarise(def, answers, r.form.visiblePages(answers), lang, {
+    const summary = summarise(def, answers, r.form.visiblePages(answers), lang, {
       date: (d) => request.fmt.date(d),
       number: (n) => request.fmt.number(n),
       yes: request.t("common.yes"),
@@ -488,6 +565,7 @@ export async function definitionRoutes(app: FastifyInstance): Promise<void> {
       tehsil: (c) => tehsils.find((t) => t.code === c)?.name ?? String(c),
       file: (id) => files.get(id)?.filename ?? id,
     });
+    const sections = withGurmukhiName(summary, def, answers, request.t("apply.nameGurmukhi"));
     const computed = computeFee(def.fees, { ...answers, channel: channelFact(draft.channel) });
     // At the doorstep the visit fee is taken at the visit, from the dated fee table (src/doorstep/).
     const fee = draft.channel === "doorstep" ? withoutDoorstepVisitLines(def, computed) : computed;

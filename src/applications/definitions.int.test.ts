@@ -149,12 +149,34 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     expect(bad.body).toContain("Enter your father");
     expect(bad.body).toContain('value="Asha Rani"');
 
+    // The name in Gurmukhi (issue 7): a suggested spelling without JavaScript, then checked as Gurmukhi.
+    const suggested = await post(`/drafts/${draft}/pages/name`, {
+      fullName: "Harjit Kaur",
+      applicantNamePa: "",
+      _suggestGurmukhi: "yes",
+    });
+    expect(suggested.statusCode).toBe(200);
+    expect(suggested.body).not.toContain("govuk-error-summary");
+    expect(suggested.body).toContain('value="ਹਰਜੀਤ ਕੌਰ"');
+    expect(suggested.body).toContain('value="Harjit Kaur"');
+    const latin = await post(`/drafts/${draft}/pages/name`, {
+      fullName: "Asha Rani",
+      relativeName: "Gurmeet Singh",
+      applicantNamePa: "Asha",
+    });
+    expect(latin.statusCode).toBe(400);
+    expect(latin.body).toContain('href="#applicantNamePa"');
+    expect(latin.body).toContain("Enter the name in Gurmukhi letters only");
+
     const [tehsil] = await rows<{ code: number }>(
       portal.database.db,
       sql`select code from tehsils where district_code = 36 order by code limit 1`,
     );
     const pages: Array<[string, Record<string, string | string[]>]> = [
-      ["name", { fullName: "Asha Rani", relativeName: "Gurmeet Singh" }],
+      [
+        "name",
+        { fullName: "Asha Rani", relativeName: "Gurmeet Singh", applicantNamePa: "ਆਸ਼ਾ ਰਾਣੀ" },
+      ],
       [
         "birth",
         {
@@ -215,6 +237,8 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     const review = await get(`/drafts/${draft}/review`);
     expect(review.statusCode).toBe(200);
     expect(review.body).toContain("Asha Rani");
+    expect(review.body).toContain("Full name in Gurmukhi (optional)");
+    expect(review.body.normalize("NFC")).toContain("ਆਸ਼ਾ ਰਾਣੀ".normalize("NFC"));
     expect(review.body).toContain("₹150"); // 2 copies × ₹75
     expect(review.body).toContain(`/drafts/${draft}/pages/name?return=check`);
     const sent = await post(`/drafts/${draft}/review`, {});
@@ -241,6 +265,7 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     expect(app?.time_limit_days).toBe(15);
     expect(Number(app?.fee_paise)).toBe(15000); // 2 copies × ₹75, fixed at filing
     expect(app?.form_data.answers.mobile).toBe("9876543210");
+    expect(app?.form_data.answers.applicantNamePa).toBe("ਆਸ਼ਾ ਰਾਣੀ".normalize("NFC"));
     const [{ n }] = (await rows<{ n: number }>(
       portal.database.db,
       sql`select count(*)::int as n from applications where draft_id = ${draft}`,

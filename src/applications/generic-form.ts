@@ -18,7 +18,8 @@
  *    can use it as the route's body schema.
  * 2. {@link validateGenericApplication}: runs the same schema through Ajv and
  *    then the semantic rules that JSON Schema cannot state (NFC, digits of any
- *    script, real dates, LGD district/tehsil membership). Every route must call
+ *    script, real dates, LGD district/tehsil membership, the optional
+ *    `nameGurmukhi` in Gurmukhi script: gurmukhi-name.ts). Every route must call
  *    it: the schema alone accepts `"mobile": "hello"`.
  *
  * The HTML page posts flat field names; {@link formToGenericInput} maps them to
@@ -40,6 +41,7 @@ import {
   parseIsoDate,
   toAsciiDigits,
 } from "../common/text.ts";
+import { checkGurmukhiName, GURMUKHI_NAME_MAX_LENGTH } from "./gurmukhi-name.ts";
 import en from "./locales/en.json" with { type: "json" };
 
 /* ------------------------------------------------------------------ schema */
@@ -76,6 +78,8 @@ export const GenericApplicationSchema = Type.Object(
     applicant: Type.Object(
       {
         name: Type.String({ minLength: 1, maxLength: 100 }),
+        /** The name in Gurmukhi, as Punjab certificates print it beside the English name (optional). */
+        nameGurmukhi: Type.Optional(Type.String({ maxLength: GURMUKHI_NAME_MAX_LENGTH })),
         relativeName: Type.String({ minLength: 1, maxLength: 100 }),
         gender: Type.Unsafe<Gender>({ type: "string", enum: [...GENDERS] }),
         dateOfBirth: Type.String({ minLength: 1, maxLength: 32 }),
@@ -139,6 +143,7 @@ export const GENERIC_FORM_FIELD_ORDER = [
   "serviceId",
   "applicant",
   "applicant.name",
+  "applicant.nameGurmukhi",
   "applicant.relativeName",
   "applicant.gender",
   "applicant.dateOfBirth",
@@ -291,6 +296,12 @@ export function validateGenericApplication(
   };
 
   const name = text("applicant.name", applicant.name, { required: true });
+  let nameGurmukhi: string | undefined;
+  if (typeof applicant.nameGurmukhi === "string" && !failed("applicant.nameGurmukhi")) {
+    const r = checkGurmukhiName(applicant.nameGurmukhi);
+    if (r.ok) nameGurmukhi = r.value;
+    else add("applicant.nameGurmukhi", r.code, r.params);
+  }
   const relativeName = text("applicant.relativeName", applicant.relativeName, { required: true });
   const email = text("applicant.email", applicant.email, { required: false });
   if (email !== undefined && !EMAIL.test(email)) add("applicant.email", "email.invalid");
@@ -351,6 +362,7 @@ export function validateGenericApplication(
     serviceId: input.serviceId as number,
     applicant: {
       name: name as string,
+      ...(nameGurmukhi !== undefined ? { nameGurmukhi } : {}),
       relativeName: relativeName as string,
       gender: applicant.gender as Gender,
       dateOfBirth: dateOfBirth as string,
@@ -386,7 +398,7 @@ export type GenericFormMapping = {
 /**
  * Map the generic form's flat field names to the JSON contract.
  *
- * Fields: `name`, `relativeName`, `gender`, `dob-day`, `dob-month`, `dob-year`,
+ * Fields: `name`, `nameGurmukhi`, `relativeName`, `gender`, `dob-day`, `dob-month`, `dob-year`,
  * `mobile`, `email`, `line1`, `line2`, `districtCode`, `tehsilCode`, `pincode`,
  * `purpose`, `declaration` (checkbox, value `yes`). Other names (CSRF token,
  * submit button) are ignored. When a name is repeated the first value is used,
@@ -441,6 +453,7 @@ export function formToGenericInput(body: GenericFormBody, serviceId: number): Ge
     serviceId,
     applicant: omitUndefined({
       name: typed("name"),
+      nameGurmukhi: typed("nameGurmukhi"),
       relativeName: typed("relativeName"),
       gender: typed("gender"),
       dateOfBirth: dob.ok ? dob.date : undefined,

@@ -32,6 +32,7 @@ import {
   validateGenericForm,
 } from "./generic-form.ts";
 import { citizenGrants, startCitizenGrant } from "./grants.ts";
+import { suggestGurmukhi } from "./gurmukhi-name.ts";
 import * as svc from "./service.ts";
 import {
   acceptAttribute,
@@ -238,6 +239,12 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       throw new DomainError("validation", "The form must be sent as multipart/form-data");
     const body = await readMultipart(request);
     const values = stringFields(body.fields);
+    // "Suggest Gurmukhi spelling": fill in a suggestion from the English name and show the form again (gurmukhi-name.ts).
+    const suggesting = values.suggestGurmukhi === "yes";
+    if (suggesting) {
+      values.nameGurmukhi = suggestGurmukhi(typeof values.name === "string" ? values.name : "");
+      delete values.suggestGurmukhi;
+    }
     const now = clock.now();
     const draft = existingDraftId
       ? await loadDraft(request, existingDraftId)
@@ -257,11 +264,11 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
         ? []
         : [{ field: "privacyConsent", code: "privacy_required" }];
     const errors = [...consentErrors, ...(result.ok ? [] : result.errors), ...fileErrors];
-    if (errors.length > 0 || removals.length > 0) {
+    if (errors.length > 0 || removals.length > 0 || suggesting) {
       return renderForm(reply, request, {
         service,
         values,
-        errors,
+        errors: suggesting ? [] : errors,
         action: `/drafts/${draft.id}/edit`,
         documents: await svc.draftDocuments(db, draft.id),
         mode: "apply",
@@ -517,6 +524,11 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       throw new DomainError("validation", "The form must be sent as multipart/form-data");
     const body = await readMultipart(request);
     const values = stringFields(body.fields);
+    const suggesting = values.suggestGurmukhi === "yes";
+    if (suggesting) {
+      values.nameGurmukhi = suggestGurmukhi(typeof values.name === "string" ? values.name : "");
+      delete values.suggestGurmukhi;
+    }
     const service = await svc.serviceOf(db, row);
     const now = clock.now();
     const existing = await svc.applicationDocuments(db, row.id);
@@ -537,11 +549,11 @@ export async function applicationRoutes(app: FastifyInstance): Promise<void> {
       errors.push({ field: "address.districtCode", code: "district_fixed" });
     }
     const version = Number(values.version);
-    if (errors.length > 0 || !result.ok) {
+    if (errors.length > 0 || !result.ok || suggesting) {
       return renderForm(reply, request, {
         service,
         values,
-        errors,
+        errors: suggesting ? [] : errors,
         action: `/track/${row.reference}/resubmit`,
         documents: existing,
         pendingDocuments: await svc.pendingDocuments(db, newDocs),
@@ -607,6 +619,7 @@ function formValuesOf(a: svc.StoredApplication): GenericFormBody {
   const [year, month, day] = a.applicant.dateOfBirth.split("-");
   return {
     name: a.applicant.name,
+    nameGurmukhi: a.applicant.nameGurmukhi ?? "",
     relativeName: a.applicant.relativeName,
     gender: a.applicant.gender,
     "dob-day": String(Number(day)),

@@ -337,6 +337,68 @@ describe.each(testDatabases())("certificates on $name", (which) => {
     expect(await verifyAudit(db)).toMatchObject({ ok: true });
   });
 
+  it("prints the applicant's name in English and Gurmukhi when both were given (issue 7)", async () => {
+    const { db } = portal.database;
+    const apply = (nameGurmukhi: string, mobile: string) =>
+      portal.app.inject({
+        method: "POST",
+        url: "/api/v1/applications",
+        payload: {
+          serviceId,
+          applicant: {
+            name: "Harjit Kaur",
+            nameGurmukhi,
+            relativeName: "Bachan Singh",
+            gender: "female",
+            dateOfBirth: "1980-05-05",
+            mobile,
+          },
+          address: {
+            line1: "Village Gill",
+            districtCode: 36,
+            tehsilCode: tehsil,
+            pincode: "141116",
+          },
+          purpose: "Land records",
+          declaration: true,
+        },
+      });
+    const latin = await apply("Harjit Kaur", "9855533333");
+    expect(latin.statusCode).toBe(400);
+    expect(JSON.stringify(latin.json())).toContain("applicant.nameGurmukhi");
+    const res = await apply("  ਹਰਜੀਤ   ਕੌਰ ", "9855533333");
+    expect(res.statusCode).toBe(201);
+    const { reference } = res.json() as { reference: string };
+    const [stored] = await rows<{ name: string }>(
+      db,
+      sql`select form_data->'applicant'->>'nameGurmukhi' as name from applications where reference = ${reference}`,
+    );
+    expect(stored?.name).toBe("ਹਰਜੀਤ ਕੌਰ");
+    const officer = await actorFor(db, "do.ludhiana", "2025-10-22");
+    const row = await applications.findApplicationByReference(db, reference);
+    await applications.decide(
+      db,
+      officer,
+      reference,
+      { action: "approve", remark: "OK", version: row?.version as number },
+      portal.clock.now(),
+    );
+    const [cert] = await certificatesOf(reference);
+    const [doc] = await rows<{ sha256: string }>(
+      db,
+      sql`select sha256 from documents where id = ${cert?.document_id}`,
+    );
+    const pdf = await fileStore(portal.storeDir).get(doc?.sha256 as string);
+    if (POPPLER) {
+      const dir = fs.mkdtempSync(path.join(portal.storeDir, "names-"));
+      const file = path.join(dir, "cert.pdf");
+      fs.writeFileSync(file, pdf);
+      const text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+      expect(text).toContain("Harjit Kaur");
+      expect(text.normalize("NFC")).toContain("ਹਰਜੀਤ ਕੌਰ");
+    }
+  });
+
   it("rolls the approval back when the certificate cannot be issued (one transaction)", async () => {
     const { db } = portal.database;
     const filed = await file("9855522222", "Gurpreet Kaur");

@@ -21,7 +21,7 @@
 import { randomInt } from "node:crypto";
 import { desc, eq, max } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
-import { applicantFields } from "../applications/definition-form.ts";
+import { APPLICANT_NAME_PA, applicantFields } from "../applications/definition-form.ts";
 import type { Actor } from "../applications/service.ts";
 import type { DocumentStore } from "../applications/storage.ts";
 import { appendAudit } from "../audit/service.ts";
@@ -146,7 +146,7 @@ export function orderNumberOf(reference: string, issueNumber: number): string {
 }
 
 type Applicant = {
-  applicant?: { name?: string; relativeName?: string };
+  applicant?: { name?: string; nameGurmukhi?: string; relativeName?: string };
   address?: { line1?: string; line2?: string; pincode?: string };
 };
 
@@ -209,6 +209,9 @@ export async function issueCertificate(
           address: addressField ? answers[addressField] : undefined,
           applicant: {
             relativeName: typeof answers.relativeName === "string" ? answers.relativeName : "",
+            ...(typeof answers[APPLICANT_NAME_PA] === "string"
+              ? { nameGurmukhi: answers[APPLICANT_NAME_PA] }
+              : {}),
           },
         }
       : app.formData
@@ -233,6 +236,7 @@ export async function issueCertificate(
     serial,
     languages,
     applicantName: app.applicantName,
+    ...(form.applicant?.nameGurmukhi ? { applicantNamePa: form.applicant.nameGurmukhi } : {}),
     relativeName: form.applicant?.relativeName ?? "",
     address,
     service: service.namePa ? `${service.name} / ${service.namePa}` : service.name,
@@ -302,6 +306,8 @@ export type CertificateContent = {
   serial: string;
   languages: DocumentLanguage[];
   applicantName: string;
+  /** The applicant's name in Gurmukhi, when given (printed beside the English name; issue 7). */
+  applicantNamePa?: string;
   relativeName: string;
   address: string;
   service: string;
@@ -333,7 +339,7 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
   const hindi = c.languages.includes("hi");
   const paragraphs = [
     `This is to certify that ${c.applicantName} applied on ${received} for the service "${c.service}" (application ${c.reference}) and has been granted the service by order No. ${c.orderNumber} dated ${date}.`,
-    `ਪ੍ਰਮਾਣਿਤ ਕੀਤਾ ਜਾਂਦਾ ਹੈ ਕਿ ${c.applicantName} ਨੇ ${received} ਨੂੰ ਸੇਵਾ "${c.service}" ਲਈ ਅਰਜ਼ੀ (ਹਵਾਲਾ ਨੰਬਰ ${c.reference}) ਦਿੱਤੀ ਸੀ, ਅਤੇ ਹੁਕਮ ਨੰਬਰ ${c.orderNumber} ਮਿਤੀ ${date} ਰਾਹੀਂ ਇਹ ਸੇਵਾ ਪ੍ਰਦਾਨ ਕੀਤੀ ਗਈ ਹੈ।`,
+    `ਪ੍ਰਮਾਣਿਤ ਕੀਤਾ ਜਾਂਦਾ ਹੈ ਕਿ ${c.applicantNamePa ?? c.applicantName} ਨੇ ${received} ਨੂੰ ਸੇਵਾ "${c.service}" ਲਈ ਅਰਜ਼ੀ (ਹਵਾਲਾ ਨੰਬਰ ${c.reference}) ਦਿੱਤੀ ਸੀ, ਅਤੇ ਹੁਕਮ ਨੰਬਰ ${c.orderNumber} ਮਿਤੀ ${date} ਰਾਹੀਂ ਇਹ ਸੇਵਾ ਪ੍ਰਦਾਨ ਕੀਤੀ ਗਈ ਹੈ।`,
     ...(hindi
       ? [
           `प्रमाणित किया जाता है कि ${c.applicantName} ने ${received} को सेवा "${c.service}" के लिए आवेदन (संदर्भ संख्या ${c.reference}) किया था, और आदेश संख्या ${c.orderNumber} दिनांक ${date} द्वारा यह सेवा प्रदान की गई है।`,
@@ -352,7 +358,10 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
     subheading: "Certificate of service delivery",
     facts: [
       { label: "Serial No. / ਲੜੀ ਨੰਬਰ", value: c.serial },
-      { label: "Name / ਨਾਮ", value: c.applicantName },
+      {
+        label: "Name / ਨਾਮ",
+        value: c.applicantNamePa ? `${c.applicantName} / ${c.applicantNamePa}` : c.applicantName,
+      },
       ...(c.relativeName
         ? [
             {

@@ -122,7 +122,11 @@ describe("keyboard only", () => {
     await navigating(page, () => page.keyboard.press("Enter"));
     expect(pathOf(page)).toMatch(/^\/drafts\/[^/]+\/pages\/[^/]+$/);
     const question = pathOf(page);
-    await tabTo(page, `e.tagName === "BUTTON" && e.closest("main form") !== null`);
+    // Past "Suggest Gurmukhi spelling" (on the name page) to "Save and continue".
+    await tabTo(
+      page,
+      `e.tagName === "BUTTON" && e.closest("main form") !== null && e.name !== "_suggestGurmukhi"`,
+    );
     await navigating(page, () => page.keyboard.press("Enter"));
     expect(pathOf(page)).toBe(question);
     expect(await page.locator(".govuk-error-summary").count()).toBe(1);

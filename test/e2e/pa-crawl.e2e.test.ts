@@ -280,7 +280,8 @@ describe("a Punjabi reader meets no English", () => {
     for (const [pageId, form] of answers) {
       await visit(`question page ${pageId}`, `/drafts/${draft}/pages/${pageId}`);
       if (pageId === "name") {
-        await settle(() => page.locator('main form button[type="submit"]').first().click());
+        // The last button: the first one on the name page suggests a Gurmukhi spelling.
+        await settle(() => page.locator('main form button[type="submit"]').last().click());
         await check("question page with errors");
         expect(await focusedIsErrorSummary(), "question page: focus on the error summary").toBe(
           true,

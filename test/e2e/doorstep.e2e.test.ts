@@ -22,20 +22,19 @@
  * Corporation cities" (on the scheme's launch list) is used, with a test fee
  * of ₹21 set here because the shipped catalog gives it none.
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import { sql } from "drizzle-orm";
-import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../src/db/client.ts";
 import { DEMO_DOORSTEP_TEHSIL } from "../../src/doorstep/seed.ts";
 import type { capturingSms } from "../../src/notifications/sms.ts";
-import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from "../../src/setup.ts";
 import {
+  axeViolations,
   controllableClock,
   launchBrowser,
   type Portal,
   screenshot,
+  signInStaff,
   startPortal,
 } from "./harness.ts";
 
@@ -70,13 +69,7 @@ afterAll(async () => {
 });
 
 async function axe(page: Page, label: string) {
-  const result = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  for (const v of result.violations)
-    problems.push(
-      `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
+  problems.push(...(await axeViolations(page, label)));
 }
 
 /** The page fits 360 px: no horizontal scrolling. */
@@ -91,13 +84,7 @@ async function signIn(username: string, phone = false): Promise<Page> {
     ...(phone ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : {}),
   });
   const page = await context.newPage();
-  await page.goto("/staff/login?lang=en");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByLabel("6-digit code").fill(await generate({ secret: DEMO_TOTP_SECRET }));
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.waitForLoadState();
+  await signInStaff(page, username);
   return page;
 }
 

@@ -9,6 +9,8 @@
  * - {@link launchBrowser} starts Debian's headless Chromium through
  *   playwright-core (`apt-get install chromium fonts-noto-core`; ARCHITECTURE.md §2).
  * - {@link screenshot} saves a full-page screenshot into `docs/screenshots/`.
+ * - {@link signInStaff} signs a demo official in (password, then TOTP);
+ *   {@link axeViolations} lists a page's axe-core WCAG 2.2 AA violations.
  * - {@link startGatewaySimulatorProcess} runs `sewa gateway-simulator` as a
  *   separate process; pass its settings to {@link startPortal} (`gateway`),
  *   which then listens on a port known in advance, so that the simulator's
@@ -25,7 +27,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { AxeBuilder } from "@axe-core/playwright";
 import type { FastifyInstance } from "fastify";
+import { generate } from "otplib";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { Temporal } from "temporal-polyfill";
 import { fileStore } from "../../src/applications/storage.ts";
@@ -33,7 +37,7 @@ import { loadConfig } from "../../src/config.ts";
 import type { Database } from "../../src/db/client.ts";
 import { capturingSms } from "../../src/notifications/sms.ts";
 import { type GatewayConfig, httpGateway } from "../../src/payments/gateway.ts";
-import { openAndMigrate, seedIfEmpty } from "../../src/setup.ts";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, openAndMigrate, seedIfEmpty } from "../../src/setup.ts";
 import { type Clock, parseInstant } from "../../src/sla/clock.ts";
 import { buildApp } from "../../src/web/app.ts";
 
@@ -270,4 +274,38 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
   return file;
+}
+
+/** Runs `action` (a click, a submit) and waits until the page it leads to has loaded. */
+export async function navigate(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const committed = page.waitForEvent("framenavigated", (f) => f === page.mainFrame());
+  await action();
+  await committed;
+  await page.waitForLoadState("load");
+}
+
+/**
+ * Signs the demo official `username` in on `page` (whose context has the
+ * portal as `baseURL`): the English sign-in page, the demo password, then a
+ * TOTP code from the demo secret (src/setup.ts). Ends on the page the portal
+ * sends a signed-in official to.
+ */
+export async function signInStaff(page: Page, username: string): Promise<void> {
+  await page.goto("/staff/login?lang=en");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await navigate(page, () => page.getByRole("button", { name: "Sign in" }).click());
+  await page.getByLabel("6-digit code").fill(await generate({ secret: DEMO_TOTP_SECRET }));
+  await navigate(page, () => page.getByRole("button", { name: "Continue" }).click());
+}
+
+/** The WCAG tags every page is checked against (WCAG 2.2 AA, which includes 2.0 and 2.1 A/AA). */
+export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] as const;
+
+/** axe-core's violations on the page as it is now, one line each: `label: rule (impact) targets`. */
+export async function axeViolations(page: Page, label: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags([...AXE_TAGS]).analyze();
+  return result.violations.map(
+    (v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
 }

@@ -16,20 +16,21 @@
  *    shortfall and a remark; the manager (`manager.ludhiana`) approves it.
  * Every counter page is checked with axe (WCAG 2.2 AA tags): zero violations.
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import { sql } from "drizzle-orm";
-import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../src/db/client.ts";
 import type { capturingSms } from "../../src/notifications/sms.ts";
-import { DEMO_KENDRA_CODE, DEMO_PASSWORD, DEMO_TOTP_SECRET } from "../../src/setup.ts";
+import { DEMO_KENDRA_CODE } from "../../src/setup.ts";
 import { tinyPdf } from "./files.ts";
 import {
+  axeViolations,
   controllableClock,
   launchBrowser,
+  navigate,
   type Portal,
   screenshot,
+  signInStaff,
   startPortal,
 } from "./harness.ts";
 
@@ -52,32 +53,13 @@ afterAll(async () => {
 });
 
 async function axe(page: Page, label: string) {
-  const result = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  for (const v of result.violations)
-    problems.push(
-      `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-}
-
-/** Runs `action` and waits for the page it leads to. */
-async function navigate(page: Page, action: () => Promise<unknown>): Promise<void> {
-  const committed = page.waitForEvent("framenavigated", (f) => f === page.mainFrame());
-  await action();
-  await committed;
-  await page.waitForLoadState("load");
+  problems.push(...(await axeViolations(page, label)));
 }
 
 async function signIn(username: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: portal.url });
   const page = await context.newPage();
-  await page.goto("/staff/login?lang=en");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await navigate(page, () => page.getByRole("button", { name: "Sign in" }).click());
-  await page.getByLabel("6-digit code").fill(await generate({ secret: DEMO_TOTP_SECRET }));
-  await navigate(page, () => page.getByRole("button", { name: "Continue" }).click());
+  await signInStaff(page, username);
   return page;
 }
 

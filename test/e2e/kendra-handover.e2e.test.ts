@@ -13,9 +13,7 @@
  * 4. The manager sees the rating and the comment on `/kendra/feedback`.
  * Every page is checked with axe (WCAG 2.2 AA tags): zero violations.
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import { sql } from "drizzle-orm";
-import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decideByDefinition } from "../../src/applications/definition-decisions.ts";
@@ -24,12 +22,14 @@ import { rows } from "../../src/db/client.ts";
 import { actorFor, resumeSession, saveSessionData } from "../../src/identity/service.ts";
 import { processOutbox } from "../../src/notifications/consumer.ts";
 import type { capturingSms } from "../../src/notifications/sms.ts";
-import { DEMO_KENDRA_CODE, DEMO_PASSWORD, DEMO_TOTP_SECRET } from "../../src/setup.ts";
+import { DEMO_KENDRA_CODE } from "../../src/setup.ts";
 import {
+  axeViolations,
   controllableClock,
   launchBrowser,
   type Portal,
   screenshot,
+  signInStaff,
   startPortal,
 } from "./harness.ts";
 
@@ -53,25 +53,13 @@ afterAll(async () => {
 });
 
 async function axe(page: Page, label: string) {
-  const result = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  for (const v of result.violations)
-    problems.push(
-      `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
+  problems.push(...(await axeViolations(page, label)));
 }
 
 async function signIn(username: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: portal.url });
   const page = await context.newPage();
-  await page.goto("/staff/login?lang=en");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByLabel("6-digit code").fill(await generate({ secret: DEMO_TOTP_SECRET }));
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.waitForLoadState();
+  await signInStaff(page, username);
   return page;
 }
 

@@ -1,7 +1,7 @@
 /**
  * SQL for the catalog: departments and notified services.
  */
-import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client.ts";
 import { departments, services } from "../db/schema.ts";
 import type { ScheduleRow } from "./schedule.ts";
@@ -94,14 +94,17 @@ export async function searchServices(
     const words = filter.text.split(/\s+/).filter(Boolean).slice(0, 8);
     for (const w of words) {
       const pattern = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // Names are compared in NFC (the query is NFC too): a name stored with a composed nukta
+      // letter (ਸ਼ U+0A36, as a definition's author may type it) matches the decomposed query.
+      const like = (column: AnyColumn) => sql`normalize(${column}, NFC) ilike ${pattern}`;
       conditions.push(
         or(
           ilike(services.name, pattern),
-          ilike(services.namePa, pattern),
-          ilike(services.nameHi, pattern),
+          like(services.namePa),
+          like(services.nameHi),
           ilike(departments.name, pattern),
-          ilike(departments.namePa, pattern),
-          ilike(departments.nameHi, pattern),
+          like(departments.namePa),
+          like(departments.nameHi),
         ),
       );
     }

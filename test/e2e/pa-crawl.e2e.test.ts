@@ -27,7 +27,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as svc from "../../src/applications/service.ts";
 import { rows } from "../../src/db/client.ts";
-import { actorFor } from "../../src/identity/service.ts";
+import { actorFor, findOfficialByUsername, startSession } from "../../src/identity/service.ts";
 import type { capturingSms } from "../../src/notifications/sms.ts";
 import { tinyPdf, writeFile } from "./files.ts";
 import {
@@ -35,6 +35,7 @@ import {
   launchBrowser,
   type Portal,
   REPO_ROOT,
+  screenshot,
   startPortal,
 } from "./harness.ts";
 
@@ -190,6 +191,7 @@ describe("a Punjabi reader meets no English", () => {
     // Finding a service.
     await visit("home", "/?lang=pa");
     await visit("search", `/?q=${encodeURIComponent("ਆਮਦਨ")}`);
+    await screenshot(page, "pa-01-find-service");
     await visit("search, no result", `/?q=${encodeURIComponent("ਕੁਝਨਹੀਂ")}`);
     await visit("department", `/?department=${department?.code}`);
     await visit("service (generic form)", `/services/${generic?.id}`);
@@ -279,6 +281,7 @@ describe("a Punjabi reader meets no English", () => {
     ];
     for (const [pageId, form] of answers) {
       await visit(`question page ${pageId}`, `/drafts/${draft}/pages/${pageId}`);
+      if (pageId === "earners") await screenshot(page, "pa-02-question-page");
       if (pageId === "name") {
         // The last button: the first one on the name page suggests a Gurmukhi spelling.
         await settle(() => page.locator('main form button[type="submit"]').last().click());
@@ -312,9 +315,12 @@ describe("a Punjabi reader meets no English", () => {
     });
     expect(upload.status()).toBe(303);
     await visit("documents uploaded", `/drafts/${draft}/documents`);
+    await screenshot(page, "pa-03-documents");
     await visit("definition check answers", `/drafts/${draft}/review`);
+    await screenshot(page, "pa-04-check-answers");
     await settle(() => page.locator('main form button[type="submit"]').last().click());
     await check("definition confirmation");
+    await screenshot(page, "pa-05-confirmation");
     const definitionReference = ((await page.locator("#reference").textContent()) ?? "").trim();
 
     // Tracking, a fee due, a send-back and the resubmission form.
@@ -324,6 +330,7 @@ describe("a Punjabi reader meets no English", () => {
     await settle(() => page.locator('main form button[type="submit"]').last().click());
     await check("tracked application");
     await visit("tracked definition application (fee due)", `/track/${definitionReference}`);
+    await screenshot(page, "pa-06-track");
     const officer = await actorFor(db, "do.ludhiana", "2025-11-03");
     const row = await svc.findApplicationByReference(db, reference);
     await svc.decide(
@@ -360,6 +367,65 @@ describe("a Punjabi reader meets no English", () => {
     await settle(() => page.goto("/track"));
     await settle(() => page.locator('main form button[type="submit"]').last().click());
     await check("track with errors (400)");
+
+    // An officer's decision in Punjabi (staff side: screenshot only), then the citizen downloads the certificate.
+    const filed = await portal.app.inject({
+      method: "POST",
+      url: "/api/v1/applications",
+      payload: {
+        serviceId: generic?.id,
+        applicant: {
+          name: "Simran Kaur",
+          nameGurmukhi: "ਸਿਮਰਨ ਕੌਰ",
+          relativeName: "Balwinder Singh",
+          gender: "female",
+          dateOfBirth: "1992-06-05",
+          mobile: "9812312312",
+        },
+        address: {
+          line1: "12 Model Town",
+          districtCode: 36,
+          tehsilCode: tehsil?.code,
+          pincode: "141001",
+        },
+        purpose: "ਜ਼ਮੀਨ ਦੀ ਨਿਸ਼ਾਨਦੇਹੀ",
+        declaration: true,
+      },
+    });
+    expect(filed.statusCode).toBe(201);
+    const approvedReference: string = filed.json().reference;
+    const official = await findOfficialByUsername(db, "do.ludhiana");
+    const staffContext = await browser.newContext({ baseURL: portal.url, locale: "pa-IN" });
+    await staffContext.addCookies([
+      {
+        name: "sewa_staff",
+        value: await startSession(db, official?.id as number, new Date(), { mfa: true }),
+        url: portal.url,
+      },
+    ]);
+    const desk = await staffContext.newPage();
+    await desk.goto(`/desk/applications/${approvedReference}?lang=pa`);
+    await desk.locator('input[name="action"][value="approve"]').check();
+    await desk.locator("#remark").fill("ਰਿਕਾਰਡ ਦੀ ਜਾਂਚ ਕੀਤੀ।");
+    await screenshot(desk, "pa-07-officer-decision");
+    await Promise.all([
+      desk.waitForEvent("framenavigated"),
+      desk.locator('main form button[type="submit"]').last().click(),
+    ]);
+    await desk.waitForLoadState("load");
+    expect(await desk.locator(".govuk-error-summary").count()).toBe(0);
+    await staffContext.close();
+    await visit("track", "/track");
+    await page.locator("#reference").fill(approvedReference);
+    await page.locator("#mobile").fill("9812312312");
+    await settle(() => page.locator('main form button[type="submit"]').last().click());
+    await check("tracked application with its certificate");
+    const certificateLink = page.locator('main a[href*="/documents/"]').last();
+    expect(await certificateLink.count()).toBe(1);
+    await screenshot(page, "pa-08-download-outcome");
+    const download = await context.request.get((await certificateLink.getAttribute("href")) ?? "");
+    expect(download.status()).toBe(200);
+    expect((await download.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
 
     expect(visited.length).toBeGreaterThan(35);
     expect(leaks).toEqual([]);

@@ -237,7 +237,7 @@ describe.each(testDatabases())("definition services on $name", (which) => {
     const review = await get(`/drafts/${draft}/review`);
     expect(review.statusCode).toBe(200);
     expect(review.body).toContain("Asha Rani");
-    expect(review.body).toContain("Full name in Gurmukhi (optional)");
+    expect(review.body).toContain("Name in Gurmukhi (optional)");
     expect(review.body.normalize("NFC")).toContain("ਆਸ਼ਾ ਰਾਣੀ".normalize("NFC"));
     expect(review.body).toContain("₹150"); // 2 copies × ₹75
     expect(review.body).toContain(`/drafts/${draft}/pages/name?return=check`);

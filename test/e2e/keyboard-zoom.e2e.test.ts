@@ -122,6 +122,13 @@ describe("keyboard only", () => {
     await navigating(page, () => page.keyboard.press("Enter"));
     expect(pathOf(page)).toMatch(/^\/drafts\/[^/]+\/pages\/[^/]+$/);
     const question = pathOf(page);
+    // Enter in a text box clicks the form's default button, its first submit button in tree
+    // order (HTML implicit submission): "Save and continue", never "Suggest Gurmukhi spelling".
+    expect(
+      await page.evaluate(
+        `[...document.querySelector("main form[method=post]").elements].find((e) => e.type === "submit").name`,
+      ),
+    ).not.toBe("_suggestGurmukhi");
     // Past "Suggest Gurmukhi spelling" (on the name page) to "Save and continue".
     await tabTo(
       page,

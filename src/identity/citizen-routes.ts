@@ -72,7 +72,14 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
         errors.push({ text: request.t("track.errors.mobileInvalid"), href: "#mobile" });
       if (mobile.ok) {
         try {
-          await sendSignInCode(db, app.deps.sms, config.secretKey, mobile.value, clock.now());
+          await sendSignInCode(
+            db,
+            app.deps.sms,
+            config.secretKey,
+            mobile.value,
+            clock.now(),
+            request.lang,
+          );
         } catch (e) {
           const err = otpError(request, e);
           if (!err) throw e;
@@ -122,7 +129,14 @@ export async function citizenRoutes(app: FastifyInstance): Promise<void> {
       const body = (request.body ?? {}) as Record<string, unknown>;
       if (body.resend === "yes") {
         try {
-          await sendSignInCode(db, app.deps.sms, config.secretKey, mobile, clock.now());
+          await sendSignInCode(
+            db,
+            app.deps.sms,
+            config.secretKey,
+            mobile,
+            clock.now(),
+            request.lang,
+          );
         } catch (e) {
           const err = otpError(request, e);
           if (!err) throw e;

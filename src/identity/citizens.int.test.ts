@@ -136,6 +136,16 @@ describe.each(testDatabases())("citizen sign-in on $name", (which) => {
     expect((await b.post("/login/code", { code: lastCode() })).headers.location).toBe("/my");
   });
 
+  it("sends the sign-in code in the page's language", async () => {
+    const b = browser("192.0.2.40");
+    await b.get("/login?lang=pa");
+    await b.post("/login", { mobile: "9833333333" });
+    const sent = portal.sms.sent.at(-1);
+    expect(sent?.to).toBe("9833333333");
+    expect(sent?.text).toMatch(/^\d{6} ਤੁਹਾਡਾ ਸੇਵਾ ਪੰਜਾਬ ਸਾਈਨ-ਇਨ ਕੋਡ ਹੈ। ਇਹ 10 ਮਿੰਟ/);
+    expect(sent?.templateId).toBe("SEWA-DLT-SIGN-IN-CODE-PA");
+  });
+
   it("limits code requests per client address (429)", async () => {
     const b = browser("192.0.2.30");
     let last = 0;

@@ -15,6 +15,7 @@ import { DomainError } from "../common/errors.ts";
 import type { Db, Queryable } from "../db/client.ts";
 import { applications, citizens, drafts } from "../db/schema.ts";
 import type { SmsSender } from "../notifications/sms.ts";
+import { type NotifyLang, render } from "../notifications/templates.ts";
 import { issueOtp, OTP_VALID_MINUTES, verifyOtp } from "./otp.ts";
 
 export type Citizen = typeof citizens.$inferSelect;
@@ -25,14 +26,10 @@ export function derivedKey(secret: string, purpose: "otp" | "aadhaar"): string {
 }
 
 /**
- * The DLT template id of the sign-in code SMS (TRAI TCCCPR 2018; an OTP is a
- * "service implicit" template). A PLACEHOLDER, like those of
- * notifications/templates.ts, to replace with the id the operator issues.
- */
-export const OTP_DLT_TEMPLATE_ID = "SEWA-DLT-OTP-EN";
-
-/**
- * Sends a sign-in code to `mobile` (10 digits) by SMS.
+ * Sends a sign-in code to `mobile` (10 digits) by SMS, in `lang` (the page's
+ * language; template `sign_in_code` of notifications/templates, whose DLT
+ * template ids are placeholders to replace with the operator's; TRAI TCCCPR
+ * 2018: an OTP is a "service implicit" template).
  * @throws DomainError from the OTP rules (resend wait, daily limit).
  */
 export async function sendSignInCode(
@@ -41,13 +38,12 @@ export async function sendSignInCode(
   secret: string,
   mobile: string,
   now: Temporal.Instant,
+  lang: NotifyLang = "en",
 ): Promise<void> {
   const code = await db.transaction((tx) => issueOtp(tx, derivedKey(secret, "otp"), mobile, now));
-  await sms.send({
-    to: mobile,
-    text: `${code} is your Sewa Punjab sign-in code. It is valid for ${OTP_VALID_MINUTES} minutes. Do not share it.`,
-    templateId: OTP_DLT_TEMPLATE_ID,
-  });
+  const message = render("otp.sign_in", lang, { code, minutes: OTP_VALID_MINUTES });
+  if (!message) throw new Error("sign_in_code template missing");
+  await sms.send({ to: mobile, text: message.sms.text, templateId: message.sms.templateId });
 }
 
 /** Checks a sign-in code; on success returns the citizen (created on first sign-in). */

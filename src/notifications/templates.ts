@@ -45,6 +45,7 @@ export const TEMPLATE_KEYS = [
   "handover_reminder",
   "feedback_request",
   "feedback_request_doorstep",
+  "sign_in_code",
 ] as const;
 /** A template key. */
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -133,6 +134,8 @@ export function templateKeyFor(
   if (topic === "payment.received") return "payment_received";
   // Issue 9 (src/kendras/handover, src/kendras/feedback): the handover code is sent directly, never queued.
   if (topic === "handover.code") return "handover_code";
+  // The citizen's sign-in code (src/identity/citizens.ts), sent directly in the page's language.
+  if (topic === "otp.sign_in") return "sign_in_code";
   if (topic === "handover.reminder") return "handover_reminder";
   if (topic === "feedback.requested")
     return payload.kendra ? "feedback_request" : "feedback_request_doorstep";
@@ -145,7 +148,7 @@ export function templateKeyFor(
  * `reference`, `dueDate` (`YYYY-MM-DD`), `remark`, `at` (ISO instant),
  * `deadline` (`YYYY-MM-DD`), `outcome`, `amountPaise` (integer paise, shown in rupees), `receiptNumber`;
  * issue 9: `service` and `kendra` (names as `{en, pa, hi}`, shown in `lang`, else English), `code`
- * (a handover OTP), `readyOn` (`YYYY-MM-DD`), `feedbackToken` (the link `<public URL>/f/<token>`).
+ * (a handover or sign-in OTP), `minutes` (how long a code is valid), `readyOn` (`YYYY-MM-DD`), `feedbackToken` (the link `<public URL>/f/<token>`).
  * @returns undefined when the topic has no template.
  */
 export function render(
@@ -170,6 +173,7 @@ export function render(
     service: inLang(payload.service, lang),
     kendra: inLang(payload.kendra, lang),
     code: String(payload.code ?? ""),
+    minutes: String(payload.minutes ?? ""),
     readyOn: showDate(payload.readyOn),
     feedbackLink: `${publicBase()}/f/${String(payload.feedbackToken ?? "")}`,
   };

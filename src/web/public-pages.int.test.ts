@@ -126,7 +126,8 @@ describe.each(testDatabases())("public pages and language settings on $name", (w
     const b = browser();
     await b.get("/login?lang=pa");
     await b.post("/login", { mobile });
-    const code = /^(\d{6}) is your Sewa Punjab sign-in code/.exec(
+    // Asked for on a Punjabi page, the code comes in Punjabi.
+    const code = /^(\d{6}) ਤੁਹਾਡਾ ਸੇਵਾ ਪੰਜਾਬ ਸਾਈਨ-ਇਨ ਕੋਡ/.exec(
       portal.sms.sent.filter((s) => s.to === mobile).at(-1)?.text ?? "",
     )?.[1] as string;
     const signedIn = await b.post("/login/code", { code });

@@ -242,12 +242,14 @@ describe("helpers", () => {
 });
 
 describe("real catalogs", () => {
-  it("src/web/locales and src/applications/locales pass every check", () => {
+  it("every src/**/locales folder passes every check, with a catalog per language", () => {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
     const { input, problems } = loadProject(root);
     const result = checkI18n(input);
     expect([...problems, ...result.problems].map(formatProblem)).toEqual([]);
-    expect(result.folders).toBe(2);
-    expect(result.files).toBe(6);
+    const dirs = input.folders.map((f) => f.dir);
+    expect(dirs).toEqual(expect.arrayContaining(["src/web/locales", "src/applications/locales"]));
+    expect(dirs.every((d) => d.startsWith("src/") && d.endsWith("/locales"))).toBe(true);
+    expect(result.files).toBe(3 * result.folders);
   });
 });

@@ -46,6 +46,8 @@ export const TEMPLATE_KEYS = [
   "feedback_request",
   "feedback_request_doorstep",
   "sign_in_code",
+  "consent_code",
+  "consent_code_doorstep",
 ] as const;
 /** A template key. */
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -136,6 +138,8 @@ export function templateKeyFor(
   if (topic === "handover.code") return "handover_code";
   // The citizen's sign-in code (src/identity/citizens.ts), sent directly in the page's language.
   if (topic === "otp.sign_in") return "sign_in_code";
+  // The consent code of an assisted application (src/kendras/assisted), sent directly.
+  if (topic === "otp.consent") return payload.kendra ? "consent_code" : "consent_code_doorstep";
   if (topic === "handover.reminder") return "handover_reminder";
   if (topic === "feedback.requested")
     return payload.kendra ? "feedback_request" : "feedback_request_doorstep";
@@ -174,6 +178,7 @@ export function render(
     kendra: inLang(payload.kendra, lang),
     code: String(payload.code ?? ""),
     minutes: String(payload.minutes ?? ""),
+    counter: String(payload.counter ?? ""),
     readyOn: showDate(payload.readyOn),
     feedbackLink: `${publicBase()}/f/${String(payload.feedbackToken ?? "")}`,
   };

@@ -218,9 +218,10 @@ describe.each(testDatabases())("assisted application on $name", (which) => {
     const sms = portal.sms.sent.slice(smsBefore);
     expect(sms).toHaveLength(1);
     expect(sms[0]?.to).toBe("9814011223");
-    expect(sms[0]?.templateId).toBe("SEWA-DLT-CONSENT-EN");
-    expect(sms[0]?.text).toContain("Income certificate");
-    expect(sms[0]?.text).toContain("Sewa Kendra Test Ludhiana, counter 2");
+    // The applicant's language is not known: the code comes in Punjabi.
+    expect(sms[0]?.templateId).toBe("SEWA-DLT-CONSENT-CODE-PA");
+    expect(sms[0]?.text).toContain("ਸਹਿਮਤੀ ਕੋਡ");
+    expect(sms[0]?.text).toContain("Sewa Kendra Test Ludhiana (ਪੰਜਾਬੀ), ਕਾਊਂਟਰ 2");
     const code = /^(\d{6}) /.exec(sms[0]?.text ?? "")?.[1] as string;
     expect(code).toMatch(/^\d{6}$/);
 
@@ -402,11 +403,17 @@ describe.each(testDatabases())("assisted application on $name", (which) => {
     expect(stored?.data.answers).toMatchObject({ fullName: "Baljit Kaur", mobile: "9814033445" });
     expect((await intruder.get(`/drafts/${draft}/tasks`)).statusCode).toBe(404);
     await fillIncome(sahayak, draft, "9814033445");
+    // This applicant chose English on the portal: the code comes in English.
+    await portal.database.db.execute(
+      sql`insert into citizens (mobile, lang) values ('9814033445', 'en') on conflict (mobile) do update set lang = 'en'`,
+    );
     await sahayak.get(`/drafts/${draft}/consent`);
     const before = portal.sms.sent.length;
     await sahayak.post(`/drafts/${draft}/consent/send`);
     const sms = portal.sms.sent.slice(before)[0];
+    expect(sms?.text).toContain("Income certificate");
     expect(sms?.text).toContain("by the Sewa Sahayak at your door");
+    expect(sms?.templateId).toBe("SEWA-DLT-CONSENT-CODE-DOORSTEP-EN");
     const code = /^(\d{6}) /.exec(sms?.text ?? "")?.[1] as string;
     const filed = await sahayak.post(`/drafts/${draft}/consent`, { code });
     expect(filed.headers.location).toBe(`/drafts/${draft}/filed`);

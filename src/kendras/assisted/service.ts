@@ -43,12 +43,13 @@ import { getService, type ServiceWithDepartment } from "../../catalog/service.ts
 import { DomainError } from "../../common/errors.ts";
 import { toAsciiDigits } from "../../common/text.ts";
 import type { Db, Queryable } from "../../db/client.ts";
-import { doorstepVisits, drafts, kendras, tokens } from "../../db/schema.ts";
+import { citizens, doorstepVisits, drafts, kendras, tokens } from "../../db/schema.ts";
 import { serviceFeeAtDoorstep } from "../../doorstep/service.ts";
 import { tehsilsByDistrict } from "../../geography/service.ts";
 import { derivedKey } from "../../identity/citizens.ts";
 import { issueOtp, OTP_VALID_MINUTES, verifyOtp } from "../../identity/otp.ts";
 import type { SmsSender } from "../../notifications/sms.ts";
+import { isNotifyLang, render } from "../../notifications/templates.ts";
 import { istDateOf } from "../../sla/clock.ts";
 import { type AssistedContext, assistedOf } from "./access.ts";
 
@@ -56,13 +57,6 @@ export { type AssistedContext, assistedDraftAccess, assistedOf, mayAssist } from
 
 /** The assisted channels: a Sewa Kendra counter, or a facilitator's doorstep visit. */
 export type AssistedChannel = "kendra" | "doorstep";
-
-/**
- * The DLT template id of the consent code SMS (TRAI TCCCPR 2018). A
- * PLACEHOLDER like the sign-in code's (`SEWA-DLT-OTP-EN`), to be replaced by
- * the id the operator's DLT platform gives the registered text.
- */
-export const CONSENT_DLT_TEMPLATE_ID = "SEWA-DLT-CONSENT-EN";
 
 /** The service definition's channel that an assisted channel needs enabled. */
 const DEFINITION_CHANNEL = { kendra: "sewaKendra", doorstep: "doorstep" } as const;
@@ -269,9 +263,11 @@ export async function kendraNames(
 /**
  * Sends the applicant a consent code for an assisted draft: a 6-digit
  * `consent` OTP bound to the draft (src/identity/otp.ts: valid 10 minutes, 5
- * attempts, one every 30 s, 10 a day per mobile), by SMS in plain English
- * naming the service and the Sewa Kendra (or the doorstep visit), with DLT
- * template {@link CONSENT_DLT_TEMPLATE_ID}. Audited on the official's stream.
+ * attempts, one every 30 s, 10 a day per mobile), by SMS in the applicant's
+ * language (their profile's, else Punjabi) naming the service and the Sewa
+ * Kendra and counter (or the doorstep visit): templates `consent_code` and
+ * `consent_code_doorstep` of src/notifications/templates, whose DLT template
+ * ids are placeholders. Audited on the official's stream.
  * @returns the mobile number the code went to.
  * @throws DomainError not_found (no such assisted draft), unprocessable (field
  *   `code`, code `consent.not_ready`: answers or documents missing; or
@@ -305,14 +301,30 @@ export async function sendConsentCode(
     });
     return c;
   });
-  const where =
-    assisted.kendraCode !== undefined
-      ? `at ${(await kendraNames(db, assisted.kendraCode))?.en ?? `Sewa Kendra ${assisted.kendraCode}`}${assisted.counter ? `, counter ${assisted.counter}` : ""}`
-      : "by the Sewa Sahayak at your door";
+  const kendra =
+    assisted.kendraCode !== undefined ? await kendraNames(db, assisted.kendraCode) : undefined;
+  const [citizen] = await db
+    .select({ lang: citizens.lang })
+    .from(citizens)
+    .where(eq(citizens.mobile, applicant.mobile));
+  const message = render("otp.consent", isNotifyLang(citizen?.lang) ? citizen.lang : "pa", {
+    code,
+    minutes: OTP_VALID_MINUTES,
+    service: {
+      en: service.name,
+      pa: service.namePa || service.name,
+      hi: service.nameHi || service.name,
+    },
+    kendra: kendra
+      ? { en: kendra.en, pa: kendra.pa || kendra.en, hi: kendra.hi || kendra.en }
+      : undefined,
+    counter: assisted.counter ?? "",
+  });
+  if (!message) throw new Error("consent_code template missing");
   await sms.send({
     to: applicant.mobile,
-    text: `${code} is your code to agree that your application for ${service.name} is filed ${where}. Tell it to them only if you agree. Valid ${OTP_VALID_MINUTES} minutes. Sewa Punjab`,
-    templateId: CONSENT_DLT_TEMPLATE_ID,
+    text: message.sms.text,
+    templateId: message.sms.templateId,
   });
   return { mobile: applicant.mobile };
 }

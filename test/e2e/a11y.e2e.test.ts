@@ -131,6 +131,51 @@ describe("accessibility of staff pages", () => {
     ).toEqual([]);
   });
 
+  // The definition journey is checked in English and Punjabi by definitions.e2e.test.ts
+  // and pa-crawl.e2e.test.ts; this covers Hindi: start, task list, every question
+  // page (one with its error summary), documents and check answers.
+  it("a multi-page definition (income certificate) has no violations in Hindi", async () => {
+    const [service] = await rows<{ id: number }>(
+      portal.database.db,
+      sql`select id from services where code = 'income-certificate'`,
+    );
+    const context = await browser.newContext({ baseURL: portal.url });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    await page.goto(`/services/${service?.id}/apply?lang=hi`);
+    problems.push(...(await axeViolations(page, "hi start")));
+    await page.locator("#privacyConsent").check();
+    await Promise.all([page.waitForURL(/\/drafts\//), page.locator("main form button").click()]);
+    const draft = new URL(page.url()).pathname.split("/")[2] as string;
+    problems.push(...(await axeViolations(page, "hi tasks")));
+    const questionPages = ["name", "birth", "contact", "aadhaarPage", "address", "purposePage"];
+    for (const id of [
+      ...questionPages,
+      "earners",
+      "land",
+      "total",
+      "copiesPage",
+      "declarationPage",
+    ]) {
+      await page.goto(`/drafts/${draft}/pages/${id}`);
+      problems.push(...(await axeViolations(page, `hi page ${id}`)));
+    }
+    await page.goto(`/drafts/${draft}/pages/name`);
+    await Promise.all([
+      page.waitForLoadState("load"),
+      page.locator('main form button[type="submit"]').last().click(),
+    ]);
+    expect(await page.locator(".govuk-error-summary").count()).toBe(1);
+    problems.push(...(await axeViolations(page, "hi page name with errors")));
+    for (const step of ["documents", "review"]) {
+      await page.goto(`/drafts/${draft}/${step}`);
+      problems.push(...(await axeViolations(page, `hi ${step}`)));
+    }
+    expect(await page.locator("html").getAttribute("lang")).toBe("hi");
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it("the Sewa Kendra, helpline 1076, facilitator and Kendra audit pages have no violations", async () => {
     expect(
       await staffViolations([
